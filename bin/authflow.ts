@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { main } from '../src/cli/main.ts';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`authflow: unexpected failure: ${(e as Error)?.message ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

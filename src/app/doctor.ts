@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../config/index.ts';
+import { openDatabase } from '../db/index.ts';
+import { dataDirProblems } from './data-dir.ts';
+import { ADMIN_CREDENTIALS_FILE } from './init.ts';
+import { loadKeyRing } from './open.ts';
+
+export interface Check {
+  readonly name: string;
+  readonly status: 'ok' | 'warn' | 'fail';
+  readonly detail: string;
+  /** What to do about it, when it is not ok. */
+  readonly fix?: string;
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+/** Checks an install the way an operator would, and says what to fix. Never prints secrets. */
+export async function diagnose(options: { dataDir?: string; env: NodeJS.ProcessEnv; flags?: Record<string, unknown>; buildTime: number }): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+
+  let config: Config;
+  try {
+    config = loadConfig({ dataDir: options.dataDir, env: options.env, flags: options.flags });
+  } catch (e) {
+    add({ name: 'config', status: 'fail', detail: (e as ConfigError).message, fix: 'correct the named setting' });
+    return checks;
+  }
+
+  if (!existsSync(config.dataDir)) {
+    add({ name: 'data dir', status: 'fail', detail: `${config.dataDir} does not exist`, fix: 'run "authflow init" or pass --data-dir' });
+  } else {
+    const problems = dataDirProblems(config.dataDir);
+    add(problems.length ? { name: 'permissions', status: 'fail', detail: problems.join('; '), fix: 'apply the chmod commands above' } : { name: 'permissions', status: 'ok', detail: `${config.dataDir} and master key are private to their owner` });
+  }
+  add(existsSync(config.configFile) ? { name: 'config', status: 'ok', detail: config.configFile } : { name: 'config', status: 'warn', detail: `no ${config.configFile}; using environment and defaults`, fix: 'run "authflow init" to write one' });
+
+  try {
+    const ring = loadKeyRing(config);
+    add({ name: 'master key', status: 'ok', detail: `${ring.ids.length} key(s) from ${config.masterKey.source}, active "${ring.activeId}"` });
+  } catch (e) {
+    add({ name: 'master key', status: 'fail', detail: (e as Error).message, fix: 'restore the master key from your backup, or set AUTHFLOW_MASTER_KEY_FILE' });
+  }
+
+  let dbTime: number | undefined;
+  try {
+    const database = await openDatabase(config.database, { connectTimeoutMs: 3000 });
+    try {
+      await database.ping();
+      add({ name: 'database', status: 'ok', detail: config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : `PostgreSQL ${new URL(config.database.url).host}` });
+      const m = await database.migrationStatus();
+      if (m.unknown.length) add({ name: 'migrations', status: 'fail', detail: `the database has migrations this build does not know (${m.unknown.join(', ')})`, fix: 'upgrade authflow to the version that wrote them' });
+      else if (m.pending.length) add({ name: 'migrations', status: 'fail', detail: `${m.pending.length} pending`, fix: 'run "authflow db migrate"' });
+      else add({ name: 'migrations', status: 'ok', detail: `${m.applied.length} applied, none pending` });
+      dbTime = await database.serverTime();
+    } finally {
+      await database.close();
+    }
+  } catch (e) {
+    add({ name: 'database', status: 'fail', detail: (e as Error).message, fix: config.database.kind === 'postgres' ? 'check the database URL, that PostgreSQL runs, and that this host may connect' : 'check the path and its permissions' });
+  }
+
+  const url = new URL(config.publicUrl);
+  if (url.protocol === 'https:') add({ name: 'public url', status: 'ok', detail: config.publicUrl });
+  else if (LOOPBACK.test(url.hostname)) add({ name: 'public url', status: 'warn', detail: `${config.publicUrl} is plain http on loopback: fine for trying authflow, not for users`, fix: 'set public_url to the https URL users reach' });
+  else add({ name: 'public url', status: 'fail', detail: `${config.publicUrl} is plain http: cookies and tokens would cross the network in clear`, fix: 'serve behind TLS and set public_url to https://…' });
+
+  const now = Date.now();
+  if (options.buildTime && now < options.buildTime) add({ name: 'clock', status: 'fail', detail: 'the system clock is earlier than this build was made', fix: 'synchronise the clock (NTP)' });
+  else if (dbTime !== undefined && Math.abs(dbTime - now) > 30_000) add({ name: 'clock', status: 'fail', detail: `the system clock is ${Math.round((now - dbTime) / 1000)} s away from the database server's`, fix: 'synchronise both clocks (NTP): tokens carry times' });
+  else add({ name: 'clock', status: 'ok', detail: new Date(now).toISOString() + (dbTime !== undefined ? ' (agrees with the database server)' : '') });
+
+  if (existsSync(join(config.dataDir, ADMIN_CREDENTIALS_FILE))) {
+    add({ name: 'credentials file', status: 'warn', detail: `${join(config.dataDir, ADMIN_CREDENTIALS_FILE)} still holds the initial admin key`, fix: 'store the key in your secret manager, then delete the file' });
+  }
+  return checks;
+}

@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { Unavailable } from '../core/errors.ts';
+import type { Repository } from '../core/ports.ts';
+import { createPasswordHasher, KeyRingError, parseKeyRing, type KeyRing, type PasswordHasher } from '../crypto/index.ts';
+import { applyMigrations, createRepository, openDatabase, type Database } from '../db/index.ts';
+import { createLogger } from './logger.ts';
+
+/** Everything a command or the server needs, built once from a Config. */
+export interface Authflow {
+  readonly config: Config;
+  readonly database: Database;
+  readonly repo: Repository;
+  readonly keyRing: KeyRing;
+  readonly passwords: PasswordHasher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Apply pending migrations on open (default true). */
+  readonly migrate?: boolean;
+}
+
+export function loadKeyRing(config: Config): KeyRing {
+  if (!config.masterKey.text) {
+    throw new Unavailable(`no master key at ${config.masterKey.source}: run "authflow init", or set AUTHFLOW_MASTER_KEY or AUTHFLOW_MASTER_KEY_FILE`);
+  }
+  try {
+    return parseKeyRing(config.masterKey.text);
+  } catch (e) {
+    throw new Unavailable(`the master key from ${config.masterKey.source} is unusable: ${(e as KeyRingError).message}`);
+  }
+}
+
+/** Opens the database (migrating it unless told not to) and wires the core around it. */
+export async function openAuthflow(config: Config, options: OpenOptions = {}): Promise<Authflow> {
+  const keyRing = loadKeyRing(config);
+  const logger = options.logger ?? createLogger(config);
+  const database = await openDatabase(config.database);
+  try {
+    if (options.migrate !== false) {
+      const applied = await applyMigrations(database);
+      if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    }
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  return {
+    config,
+    database,
+    repo: createRepository(database),
+    keyRing,
+    passwords: createPasswordHasher(config.argon2),
+    clock: options.clock ?? systemClock,
+    logger,
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,54 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from './exit-codes.ts';
+import { createIo, type IoStreams } from './io.ts';
+import type { RunEnv } from './context.ts';
+import { versionLine } from './version.ts';
+import { registerDb } from './commands/db.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerInit } from './commands/init.ts';
+import { registerServe } from './commands/serve.ts';
+
+export function buildProgram(run: RunEnv): Command {
+  const program = new Command('authflow')
+    .description('Self-hosted OpenID Connect provider for many tenants.')
+    .version(versionLine(), '-V, --version', 'print version, commit and Node.js version')
+    .addOption(new Option('--data-dir <dir>', 'data directory (config, master key, SQLite database)').env('AUTHFLOW_DATA_DIR'))
+    .addOption(new Option('--database-url <url>', 'postgres://… to use PostgreSQL instead of the embedded SQLite file'))
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    .option('-y, --yes', 'do not ask before destructive actions')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run "authflow --help" for usage)')
+    .configureOutput({
+      writeOut: (s) => void (run.streams.stdout ?? process.stdout).write(s),
+      writeErr: (s) => void (run.streams.stderr ?? process.stderr).write(s),
+    })
+    .exitOverride();
+
+  registerInit(program, run);
+  registerServe(program, run);
+  registerDb(program, run);
+  registerDoctor(program, run);
+
+  for (const cmd of program.commands) {
+    cmd.exitOverride().showSuggestionAfterError(true);
+    for (const sub of cmd.commands) sub.exitOverride().showSuggestionAfterError(true);
+  }
+  return program;
+}
+
+/** Runs the CLI in-process and returns the exit code (tests call this directly). */
+export async function main(argv: readonly string[], streams: IoStreams = {}, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const run: RunEnv = { streams, env, exitCode: EXIT.ok };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return run.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.executeSubCommandAsync') return EXIT.failure;
+      return EXIT.usage;
+    }
+    return createIo(argv.includes('--json'), streams).fail(e);
+  }
+}

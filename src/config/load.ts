@@ -1,0 +1,207 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, ENV_KEYS, SECRET_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
+
+export const CONFIG_FILE_NAME = 'authflow.yaml';
+export const MASTER_KEY_FILE_NAME = 'master.key';
+export const DEFAULT_DATA_DIR = 'authflow-data';
+
+export type DatabaseTarget = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+/** The frozen, fully resolved configuration every module receives. */
+export interface Config {
+  readonly dataDir: string;
+  readonly configFile: string;
+  readonly publicUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseTarget;
+  readonly logLevel: ParsedConfig['log_level'];
+  readonly logFormat: ParsedConfig['log_format'];
+  readonly adminEmail: string | undefined;
+  readonly trustProxy: boolean;
+  readonly shutdownTimeoutMs: number;
+  readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** Where the master key ring comes from: its text (never logged) and a description of the source. */
+  readonly masterKey: { readonly text: string | undefined; readonly source: string };
+}
+
+/** A configuration value that cannot be used; names the field and, for the file, the line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly field: string | undefined;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  constructor(message: string, field?: string, file?: string, line?: number) {
+    super(message);
+    this.field = field;
+    this.file = file;
+    this.line = line;
+  }
+}
+
+export interface LoadOptions {
+  /** Values from command-line flags (highest precedence). */
+  readonly flags?: RawConfig;
+  readonly dataDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** Resolves the data dir: flag, then AUTHFLOW_DATA_DIR, then ./authflow-data. */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, flag ?? env.AUTHFLOW_DATA_DIR ?? DEFAULT_DATA_DIR);
+}
+
+/** Loads flags > env > `<data-dir>/authflow.yaml` > defaults into one frozen Config. */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const dataDir = resolveDataDir(options.dataDir, env, cwd);
+  const configFile = join(dataDir, CONFIG_FILE_NAME);
+
+  const file = readConfigFile(configFile);
+  const fromEnv = readEnv(env);
+  const merged: Record<string, unknown> = { ...file.values, ...fromEnv.values, ...stripUndefined(options.flags ?? {}) };
+  if (file.values.argon2 && typeof file.values.argon2 === 'object') merged.argon2 = file.values.argon2;
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw describeIssue(parsed.error.issues[0]!, merged, file, fromEnv.origin, options.flags ?? {});
+  const c = parsed.data;
+
+  const masterKey = readMasterKey(env, dataDir);
+  const publicUrl = c.public_url ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
+
+  return deepFreeze({
+    dataDir,
+    configFile,
+    publicUrl,
+    host: c.host,
+    port: c.port,
+    database: databaseTarget(c.database_url, dataDir),
+    logLevel: c.log_level,
+    logFormat: c.log_format,
+    adminEmail: c.admin_email,
+    trustProxy: c.trust_proxy,
+    shutdownTimeoutMs: c.shutdown_timeout_ms,
+    argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
+    masterKey,
+  });
+}
+
+export function databaseTarget(url: string | undefined, dataDir: string): DatabaseTarget {
+  if (!url) return { kind: 'sqlite', path: join(dataDir, 'authflow.db') };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  const path = url.replace(/^(sqlite|file):(\/\/)?/, '');
+  if (!path) throw new ConfigError('database_url: a sqlite: URL needs a file path', 'database_url');
+  return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(dataDir, path) };
+}
+
+interface FileValues {
+  readonly values: Record<string, unknown>;
+  readonly doc?: Document;
+  readonly lines?: LineCounter;
+  readonly path: string;
+}
+
+function readConfigFile(path: string): FileValues {
+  if (!existsSync(path)) return { values: {}, path };
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter: lines, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = lines.linePos(yamlError.pos[0]).line;
+    throw new ConfigError(`${path} line ${line}: ${yamlError.message.split('\n')[0]}`, undefined, path, line);
+  }
+  const values: unknown = doc.toJS() ?? {};
+  if (typeof values !== 'object' || Array.isArray(values)) throw new ConfigError(`${path} line 1: the file must be a mapping of settings`, undefined, path, 1);
+  return { values: values as Record<string, unknown>, doc, lines, path };
+}
+
+function readEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; origin: Map<string, string> } {
+  const values: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  for (const key of ENV_KEYS) {
+    const name = `AUTHFLOW_${key.toUpperCase()}`;
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      values[key] = value;
+      origin.set(key, name);
+    }
+  }
+  for (const key of SECRET_ENV_KEYS) {
+    if (key === 'master_key') continue;
+    const name = `AUTHFLOW_${key.toUpperCase()}_FILE`;
+    const path = env[name];
+    if (path && values[key] === undefined) {
+      values[key] = readSecretFile(path, name);
+      origin.set(key, name);
+    }
+  }
+  const argon2: Record<string, string> = {};
+  for (const k of ['memory_cost', 'time_cost', 'parallelism']) {
+    const v = env[`AUTHFLOW_ARGON2_${k.toUpperCase()}`];
+    if (v) argon2[k] = v;
+  }
+  if (Object.keys(argon2).length) {
+    values.argon2 = argon2;
+    origin.set('argon2', 'AUTHFLOW_ARGON2_*');
+  }
+  return { values, origin };
+}
+
+function readSecretFile(path: string, name: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    throw new ConfigError(`${name}: cannot read the file ${path}`, name);
+  }
+}
+
+function readMasterKey(env: NodeJS.ProcessEnv, dataDir: string): Config['masterKey'] {
+  if (env.AUTHFLOW_MASTER_KEY) return { text: env.AUTHFLOW_MASTER_KEY, source: 'AUTHFLOW_MASTER_KEY' };
+  if (env.AUTHFLOW_MASTER_KEY_FILE) {
+    return { text: readSecretFile(env.AUTHFLOW_MASTER_KEY_FILE, 'AUTHFLOW_MASTER_KEY_FILE'), source: env.AUTHFLOW_MASTER_KEY_FILE };
+  }
+  const path = join(dataDir, MASTER_KEY_FILE_NAME);
+  return { text: existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined, source: path };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, merged: Record<string, unknown>, file: FileValues, envOrigin: Map<string, string>, flags: RawConfig): ConfigError {
+  const path = issue.path.map(String);
+  const field = path.join('.') || '(root)';
+  const message = issue.code === 'unrecognized_keys' ? `unknown setting "${issue.keys.join('", "')}"` : issue.message;
+  const top = path[0];
+  const fullField = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path;
+  if (top && top in (flags as object)) return new ConfigError(`--${top.replaceAll('_', '-')}: ${message}`, field);
+  if (top && envOrigin.has(top)) return new ConfigError(`${envOrigin.get(top)}: ${field} ${message}`, field);
+  if (file.doc && file.lines) {
+    const node = file.doc.getIn(fullField, true) as { range?: [number, number, number] } | undefined;
+    const pair = node?.range ? node.range[0] : findKeyOffset(file.doc, fullField);
+    const line = pair !== undefined ? file.lines.linePos(pair).line : undefined;
+    const where = line ? `${file.path} line ${line}` : file.path;
+    return new ConfigError(`${where}: ${fullField.join('.')}: ${message}`, field, file.path, line);
+  }
+  void merged;
+  return new ConfigError(`${field}: ${message}`, field);
+}
+
+function findKeyOffset(doc: Document, path: string[]): number | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const items = (parent as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null)?.items;
+  return items?.find((p) => p.key?.value === path.at(-1))?.key?.range?.[0];
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not carry a query or fragment')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const databaseUrl = z
+  .string()
+  .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^(sqlite|file):/.test(u), 'must be a postgres:// URL or a sqlite: path');
+
+/**
+ * The whole configuration, as written in `<data-dir>/authflow.yaml` (snake_case),
+ * set by `AUTHFLOW_<NAME>` variables, or given as flags. Secrets are never
+ * defaulted; they come from the data dir, the environment or `*_FILE` paths.
+ */
+export const configSchema = z
+  .object({
+    public_url: httpUrl.optional(),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    database_url: databaseUrl.optional(),
+    log_level: z.enum(LOG_LEVELS).default('info'),
+    log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),
+    admin_email: z.email().optional(),
+    trust_proxy: z.coerce.boolean().default(false),
+    shutdown_timeout_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    argon2: z
+      .strictObject({
+        memory_cost: z.coerce.number().int().min(8).max(4_194_304).default(19456),
+        time_cost: z.coerce.number().int().min(1).max(100).default(2),
+        parallelism: z.coerce.number().int().min(1).max(16).default(1),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
+export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'shutdown_timeout_ms'] as const;
+export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;

@@ -1,0 +1,57 @@
+/**
+ * Domain errors. Each has a stable machine-readable `code`; the CLI maps it
+ * to an exit code and the server to an HTTP status, each in one place.
+ */
+export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable';
+
+export class AuthflowError extends Error {
+  override name = 'AuthflowError';
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; field?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options?.field;
+  }
+}
+
+export class NotFound extends AuthflowError {
+  override name = 'NotFound';
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+export class Conflict extends AuthflowError {
+  override name = 'Conflict';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('conflict', message, options);
+  }
+}
+
+/** Input that breaks a rule; `field` names the offending input. */
+export class ValidationFailed extends AuthflowError {
+  override name = 'ValidationFailed';
+  constructor(field: string, message: string) {
+    super('validation_failed', `${field}: ${message}`, { field });
+  }
+}
+
+export class NotPermitted extends AuthflowError {
+  override name = 'NotPermitted';
+  constructor(message: string) {
+    super('not_permitted', message);
+  }
+}
+
+/** A dependency (database, master key) cannot be reached or used. */
+export class Unavailable extends AuthflowError {
+  override name = 'Unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}
+
+export function isAuthflowError(e: unknown): e is AuthflowError {
+  return e instanceof AuthflowError;
+}

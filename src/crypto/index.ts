@@ -1,0 +1,5 @@
+export { randomString, typedSecret, uuidv7, SECRET_BYTES } from './random.ts';
+export { sha256, safeEqual, verifySecretHash } from './digest.ts';
+export { createPasswordHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher } from './password.ts';
+export { parseKeyRing, generateMasterKey, KeyRingError, type KeyRing } from './keyring.ts';
+export { generateSigningKey, SIGNING_ALGS, type SigningAlg, type GeneratedKey } from './jwk.ts';

@@ -1,0 +1,248 @@
+// The only file that touches better-sqlite3 and pg. Everything above it sees
+// one drizzle API: the SQLite-typed `Db`, which the Postgres instance is cast
+// to. The stores use only what both dialects share (await-ed builders,
+// `returning`, `onConflict…`), and the contract suite runs them on both.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { Unavailable } from '../core/errors.ts';
+import { MIGRATIONS_TABLE, statusOf, type Migration, type MigrationSession, type MigrationStatus } from './migrate.ts';
+import { migrations as pgMigrations } from './migrations/pg.gen.ts';
+import { migrations as sqliteMigrations } from './migrations/sqlite.gen.ts';
+import * as pgSchema from './schema/pg.ts';
+import * as sqliteSchema from './schema/sqlite.ts';
+
+export type Schema = typeof sqliteSchema;
+export type Db = BetterSQLite3Database<Schema>;
+
+export type DatabaseTarget = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface Database {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Reads (and nothing else) outside a transaction. On SQLite this connection is query-only. */
+  readonly db: Db;
+  readonly schema: Schema;
+  readonly migrations: readonly Migration[];
+  /** Runs `fn` in one transaction; every write goes through here. Nested calls join the outer one. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Exclusive, cross-process lock for the migration runner. */
+  migrationLock<T>(fn: (session: MigrationSession) => Promise<T>): Promise<T>;
+  migrationStatus(): Promise<MigrationStatus>;
+  /** Throws Unavailable when the database cannot answer. */
+  ping(): Promise<void>;
+  /** The database server's clock (Postgres), or undefined for the embedded database. */
+  serverTime(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** SQLite: milliseconds a writer waits for another process's lock. */
+  readonly busyTimeoutMs?: number;
+  /** Postgres: milliseconds to wait for a connection before failing. */
+  readonly connectTimeoutMs?: number;
+  readonly poolSize?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  return target.kind === 'sqlite' ? openSqlite(target.path, options) : openPostgres(target.url, options);
+}
+
+// ---------------------------------------------------------------- SQLite
+
+function openSqlite(path: string, options: OpenOptions): Database {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const busy = options.busyTimeoutMs ?? 5000;
+  let writer: BetterSqlite3.Database;
+  let reader: BetterSqlite3.Database;
+  try {
+    writer = new BetterSqlite3(path);
+    chmodSync(path, 0o600);
+    writer.pragma(`busy_timeout = ${busy}`);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('synchronous = NORMAL');
+    writer.pragma('foreign_keys = ON');
+    reader = new BetterSqlite3(path);
+    reader.pragma(`busy_timeout = ${busy}`);
+    reader.pragma('query_only = ON');
+  } catch (cause) {
+    throw new Unavailable(`cannot open the SQLite database ${path}: ${(cause as Error).message}`, { cause });
+  }
+  const writeDb = drizzleSqlite(writer, { schema: sqliteSchema });
+  const readDb = drizzleSqlite(reader, { schema: sqliteSchema });
+
+  // SQLite has one writer; an async mutex keeps this process's transactions
+  // from interleaving on the shared write connection.
+  const lock = new Mutex();
+  const inTx = new AsyncLocalStorage<Db>();
+
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> =>
+    lock.run(async () => {
+      writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn();
+        writer.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (writer.inTransaction) writer.exec('ROLLBACK');
+        throw e;
+      }
+    });
+
+  return {
+    kind: 'sqlite',
+    db: readDb,
+    schema: sqliteSchema,
+    migrations: sqliteMigrations,
+    transaction(fn) {
+      const outer = inTx.getStore();
+      if (outer) return fn(outer);
+      return exclusive(() => inTx.run(writeDb, () => fn(writeDb)));
+    },
+    migrationLock(fn) {
+      return exclusive(() =>
+        fn({
+          exec: async (sql) => void writer.exec(sql),
+          appliedTags: async () => appliedTagsSqlite(writer),
+          record: async (tag, hash, at) => void writer.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (tag, hash, applied_at) VALUES (?, ?, ?)`).run(tag, hash, at),
+        }),
+      );
+    },
+    async migrationStatus() {
+      return statusOf(sqliteMigrations, appliedTagsSqlite(reader));
+    },
+    async ping() {
+      try {
+        reader.prepare('SELECT 1').get();
+      } catch (cause) {
+        throw new Unavailable('the SQLite database does not answer', { cause });
+      }
+    },
+    async serverTime() {
+      return undefined;
+    },
+    async close() {
+      await lock.run(async () => {
+        reader.close();
+        writer.close();
+      });
+    },
+  };
+}
+
+function appliedTagsSqlite(conn: BetterSqlite3.Database): string[] {
+  const exists = conn.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
+  if (!exists) return [];
+  return (conn.prepare(`SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag`).all() as { tag: string }[]).map((r) => r.tag);
+}
+
+// ---------------------------------------------------------------- Postgres
+
+const MIGRATION_LOCK_KEY = 0x61757468; // 'auth'
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    application_name: 'authflow',
+  });
+  // An idle client that loses its server must not crash the process.
+  pool.on('error', () => {});
+  const where = describePgUrl(url);
+  try {
+    await pool.query('SELECT 1');
+  } catch (cause) {
+    await pool.end().catch(() => {});
+    throw new Unavailable(`cannot reach PostgreSQL at ${where}: ${(cause as Error).message || (cause as { code?: string }).code}`, { cause });
+  }
+  // Cast: see the note at the top of this file.
+  const db = drizzlePg(pool, { schema: pgSchema }) as unknown as Db;
+  const schema = pgSchema as unknown as Schema;
+  const inTx = new AsyncLocalStorage<Db>();
+  const appliedTags = async (q: pg.Pool | pg.PoolClient): Promise<string[]> => {
+    const exists = await q.query(`SELECT to_regclass($1) AS t`, [MIGRATIONS_TABLE]);
+    if (!exists.rows[0]?.t) return [];
+    return (await q.query<{ tag: string }>(`SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag`)).rows.map((r) => r.tag);
+  };
+
+  return {
+    kind: 'postgres',
+    db,
+    schema,
+    migrations: pgMigrations,
+    transaction(fn) {
+      const outer = inTx.getStore();
+      if (outer) return fn(outer);
+      const run = (db as unknown as { transaction: (f: (tx: Db) => Promise<unknown>) => Promise<unknown> }).transaction;
+      return run.call(db, (tx) => inTx.run(tx, () => fn(tx))) as Promise<never>;
+    },
+    async migrationLock(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await client.query('BEGIN');
+        try {
+          const result = await fn({
+            exec: async (sql) => void (await client.query(sql)),
+            appliedTags: () => appliedTags(client),
+            record: async (tag, hash, at) => void (await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (tag, hash, applied_at) VALUES ($1, $2, $3)`, [tag, hash, at])),
+          });
+          await client.query('COMMIT');
+          return result;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw e;
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async migrationStatus() {
+      return statusOf(pgMigrations, await appliedTags(pool));
+    },
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+      } catch (cause) {
+        throw new Unavailable(`PostgreSQL at ${where} does not answer`, { cause });
+      }
+    },
+    async serverTime() {
+      const r = await pool.query<{ ms: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms');
+      return Number(r.rows[0]!.ms);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** host:port/db of a Postgres URL, without credentials, for messages. */
+export function describePgUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+/** A FIFO async mutex. */
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}

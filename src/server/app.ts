@@ -1,0 +1,17 @@
+import { H3 } from 'h3';
+import type { ServerDeps } from './deps.ts';
+import { finishRequest, startRequest } from './middleware/request-context.ts';
+import { respondToError } from './respond.ts';
+import { registerRoutes } from './routes.ts';
+
+/** Builds the h3 application. It does not listen: see listen.ts, or call `app.fetch` in tests. */
+export function createServer(deps: ServerDeps): H3 {
+  const app = new H3({
+    silent: true,
+    onRequest: startRequest(deps),
+    onResponse: finishRequest(deps),
+    onError: respondToError,
+  });
+  registerRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,39 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler, type H3 } from 'h3';
+
+export interface Listening {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish (up to `timeoutMs`), then closes what is left. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Serves the app over node:http on host:port (port 0 picks a free one). */
+export async function listen(app: H3, host: string, port: number): Promise<Listening> {
+  const server: Server = createHttpServer({ keepAliveTimeout: 5000, requestTimeout: 30_000, headersTimeout: 10_000 }, toNodeHandler(app));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    close(timeoutMs) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

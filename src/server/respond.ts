@@ -1,0 +1,67 @@
+import { HTTPError, type H3Event } from 'h3';
+import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
+import { requestLog } from './context.ts';
+
+// The one place where errors become responses. Anything not meant for the
+// client becomes a 500 with no detail; the detail goes to the log.
+
+const STATUS: Record<ErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  validation_failed: 422,
+  not_permitted: 403,
+  unavailable: 503,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** An RFC 9457 problem details response. */
+export function problem(status: number, detail?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+  const body = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
+  const h = new Headers(headers);
+  h.set('content-type', 'application/problem+json');
+  h.set('cache-control', 'no-store');
+  return new Response(JSON.stringify(body), { status, headers: h });
+}
+
+/** h3 `onError` hook: maps any error to a response, logging what must not be sent. */
+export function respondToError(error: HTTPError, event: H3Event): Response {
+  const original: unknown = error.unhandled && error.cause !== undefined ? error.cause : error;
+  if (isAuthflowError(original)) {
+    const status = STATUS[original.code];
+    if (status >= 500) requestLog(event).error({ err: describe(original) }, 'dependency unavailable');
+    return problem(status, original.message, { code: original.code, ...(original.field ? { field: original.field } : {}) });
+  }
+  if (original instanceof HTTPError && !original.unhandled) {
+    // Routing and protocol errors raised by h3 itself (404, 405, malformed URL, 413 …): safe to state.
+    return problem(original.status, original.status === 404 ? 'No such resource.' : original.statusText || undefined);
+  }
+  requestLog(event).error({ err: describe(original) }, 'unhandled error');
+  return problem(500, 'The server could not complete the request.');
+}
+
+/** What may be logged about an error: its class, code and message, never bound values or request data. */
+function describe(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { type: typeof e };
+  const cause = (e as { cause?: unknown }).cause;
+  return {
+    type: e.name,
+    code: (e as { code?: unknown }).code,
+    message: e.message,
+    stack: e.stack,
+    ...(cause instanceof Error ? { cause: { type: cause.name, code: (cause as { code?: unknown }).code, message: cause.message } } : {}),
+  };
+}
