@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../config/index.ts';
+import { type ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { openDatabase } from '../db/index.ts';
 import { dataDirProblems } from './data-dir.ts';
 import { ADMIN_CREDENTIALS_FILE } from './init.ts';

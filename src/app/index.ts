@@ -4,3 +4,4 @@ export { buildHttpApp, startServer, type Serving } from './serve.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { dataDirProblems, assertUsableInstall } from './data-dir.ts';
 export { diagnose, type Check } from './doctor.ts';
+export { migrateDatabase, databaseStatus } from './database.ts';

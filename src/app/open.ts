@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { Unavailable } from '../core/errors.ts';
 import type { Repository } from '../core/ports.ts';
-import { createPasswordHasher, KeyRingError, parseKeyRing, type KeyRing, type PasswordHasher } from '../crypto/index.ts';
+import { createPasswordHasher, type KeyRingError, parseKeyRing, type KeyRing, type PasswordHasher } from '../crypto/index.ts';
 import { applyMigrations, createRepository, openDatabase, type Database } from '../db/index.ts';
 import { createLogger } from './logger.ts';
 

@@ -9,29 +9,21 @@ export function registerDb(program: Command, run: RunEnv): void {
     .description('apply pending migrations (safe while servers run; Postgres uses an advisory lock)')
     .action(actionOf(run, async (ctx) => {
       const config = await ctx.config();
-      const { openDatabase, applyMigrations } = await import('../../db/index.ts');
-      const database = await openDatabase(config.database);
-      try {
-        const applied = await applyMigrations(database);
-        const status = await database.migrationStatus();
-        ctx.io.result({ database: database.kind, applied, current: status.applied.length, pending: status.pending.length }, () =>
-          applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date.',
-        );
-      } finally {
-        await database.close();
-      }
+      const { migrateDatabase } = await import('../../app/index.ts');
+      const { kind, applied, status } = await migrateDatabase(config);
+      ctx.io.result({ database: kind, applied, current: status.applied.length, pending: status.pending.length }, () =>
+        applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date.',
+      );
     }));
 
   db.command('status')
     .description('list migrations and whether each is applied')
     .action(actionOf(run, async (ctx) => {
       const config = await ctx.config();
-      const { openDatabase } = await import('../../db/index.ts');
-      const database = await openDatabase(config.database);
-      try {
-        const s = await database.migrationStatus();
-        const upToDate = s.pending.length === 0 && s.unknown.length === 0;
-        ctx.io.result({ database: database.kind, up_to_date: upToDate, applied: s.applied, pending: s.pending, unknown: s.unknown }, () =>
+      const { databaseStatus } = await import('../../app/index.ts');
+      const { kind, status: s } = await databaseStatus(config);
+      const upToDate = s.pending.length === 0 && s.unknown.length === 0;
+        ctx.io.result({ database: kind, up_to_date: upToDate, applied: s.applied, pending: s.pending, unknown: s.unknown }, () =>
           [
             table([
               ['MIGRATION', 'STATE'],
@@ -40,12 +32,9 @@ export function registerDb(program: Command, run: RunEnv): void {
               ...s.unknown.map((t) => [t, 'unknown to this build']),
             ]),
             '',
-            upToDate ? `${database.kind}: up to date.` : s.pending.length ? `${database.kind}: ${s.pending.length} pending; run "authflow db migrate".` : `${database.kind}: the database is newer than this build; upgrade authflow.`,
+            upToDate ? `${kind}: up to date.` : s.pending.length ? `${kind}: ${s.pending.length} pending; run "authflow db migrate".` : `${kind}: the database is newer than this build; upgrade authflow.`,
           ].join('\n'),
         );
-        return upToDate ? 0 : 5;
-      } finally {
-        await database.close();
-      }
+      return upToDate ? 0 : 5;
     }));
 }

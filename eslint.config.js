@@ -1,0 +1,52 @@
+// Lint rules, including the dependency arrows of DESIGN §2:
+//   cli -> app -> {server, db, core, crypto, config}; server -> core, crypto;
+//   db -> core; core -> crypto; crypto, config -> nothing internal.
+// Frameworks stay in their layer: h3 in server, drizzle and drivers in db, commander in cli.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (name) => [`**/${name}/**`, `../${name}`, `../../${name}`];
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const deny = (layers, packages, why) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        ...(layers.length ? [{ group: layers.flatMap(layer), message: why, allowTypeImports: true }] : []),
+        ...(packages.length ? [{ group: packages, message: why, allowTypeImports: true }] : []),
+      ],
+    },
+  ],
+  // The same arrows for lazy `await import(…)`, which no-restricted-imports does not see.
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: `ImportExpression[source.value=/(^|\\/)(${layers.join('|')})\\/|^(${packages.map((p) => escape(p).replace('\\*', '.*')).join('|')})$/]`,
+      message: why,
+    },
+  ],
+});
+const DRIVERS = ['better-sqlite3', 'pg', 'drizzle-orm', 'drizzle-orm/*'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'bench/results/', 'src/db/migrations/*.gen.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly', fetch: 'readonly', Request: 'readonly', Response: 'readonly', Headers: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', NodeJS: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-empty': ['error', { allowEmptyCatch: true }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  { files: ['src/crypto/**'], rules: deny(['core', 'db', 'server', 'app', 'cli', 'config'], ['h3', 'commander', ...DRIVERS], 'crypto depends on nothing internal (DESIGN §2)') },
+  { files: ['src/config/**'], rules: deny(['core', 'db', 'server', 'app', 'cli', 'crypto'], ['h3', 'commander', ...DRIVERS], 'config depends on nothing internal (DESIGN §2)') },
+  { files: ['src/core/**'], rules: deny(['db', 'server', 'app', 'cli', 'config'], ['h3', 'commander', 'pino', 'prom-client', ...DRIVERS], 'core is framework-free and depends only on crypto (DESIGN §2)') },
+  { files: ['src/db/**'], rules: deny(['server', 'app', 'cli', 'config'], ['h3', 'commander'], 'db depends only on core ports and errors (DESIGN §2)') },
+  { files: ['src/db/**'], ignores: ['src/db/driver.ts'], rules: deny(['server', 'app', 'cli', 'config'], ['h3', 'commander', 'better-sqlite3', 'pg'], 'only src/db/driver.ts opens database drivers (DESIGN §2)') },
+  { files: ['src/server/**'], rules: deny(['db', 'app', 'cli', 'config'], ['commander', ...DRIVERS], 'server depends on core and crypto only (DESIGN §2)') },
+  { files: ['src/app/**'], rules: deny(['cli'], ['commander', 'h3', ...DRIVERS], 'app composes layers; frameworks stay in theirs (DESIGN §2)') },
+  { files: ['src/cli/**'], rules: deny(['db', 'server', 'crypto'], ['h3', ...DRIVERS], 'the CLI goes through src/app (DESIGN §2)') },
+);
