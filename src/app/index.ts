@@ -1,6 +1,6 @@
 export { openAuthflow, loadKeyRing, type Authflow, type OpenOptions } from './open.ts';
 export { initialize, isInitialized, ADMIN_CREDENTIALS_FILE, type InitAnswers, type InitResult } from './init.ts';
-export { buildHttpApp, startServer, type Serving } from './serve.ts';
+export { buildHttpApp, createHttpApp, startServer, type Serving, type HttpApp } from './serve.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { dataDirProblems, assertUsableInstall } from './data-dir.ts';
 export { diagnose, type Check } from './doctor.ts';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
+import { createAdmin, type Admin } from '../core/admin/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { Unavailable } from '../core/errors.ts';
 import type { Repository } from '../core/ports.ts';
@@ -16,6 +17,8 @@ export interface Authflow {
   readonly passwords: PasswordHasher;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Management use-cases (tenants, clients, keys, API keys) shared by the CLI and the API. */
+  readonly admin: Admin;
   close(): Promise<void>;
 }
 
@@ -51,14 +54,17 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
     await database.close();
     throw e;
   }
+  const repo = createRepository(database);
+  const clock = options.clock ?? systemClock;
   return {
     config,
     database,
-    repo: createRepository(database),
+    repo,
     keyRing,
     passwords: createPasswordHasher(config.argon2),
-    clock: options.clock ?? systemClock,
+    clock,
     logger,
+    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl }),
     close: () => database.close(),
   };
 }

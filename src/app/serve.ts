@@ -1,4 +1,6 @@
 import type { H3 } from 'h3';
+import { createUsageRecorder, type UsageRecorder } from '../core/apikeys/usage.ts';
+import { createDirectory, type Directory } from '../core/directory.ts';
 import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
 import type { Authflow } from './open.ts';
 
@@ -9,15 +11,44 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
-/** Builds the HTTP application for an opened Authflow (no listening: tests call `fetch`). */
-export function buildHttpApp(af: Authflow, lifecycle = { draining: false }): H3 {
-  return createServer({
+export interface HttpApp {
+  readonly app: H3;
+  readonly directory: Directory;
+  readonly usage: UsageRecorder;
+  /** Flushes batched writes and stops cache invalidation. */
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP application for an opened Authflow (no listening: tests call `app.fetch`). */
+export function createHttpApp(af: Authflow, lifecycle = { draining: false }): HttpApp {
+  const directory = createDirectory(af.repo, af.database.changes);
+  const usage = createUsageRecorder(af.repo.apiKeys, af.clock);
+  const app = createServer({
     logger: af.logger,
     metrics: createHttpMetrics(),
     readiness: () => readiness(af),
     lifecycle,
     trustProxy: af.config.trustProxy,
+    clock: af.clock,
+    admin: af.admin,
+    directory,
+    usage,
+    publicUrl: af.config.publicUrl,
   });
+  return {
+    app,
+    directory,
+    usage,
+    async close() {
+      directory.close();
+      await usage.stop();
+    },
+  };
+}
+
+/** The h3 app alone (for tests that need nothing else). */
+export function buildHttpApp(af: Authflow, lifecycle = { draining: false }): H3 {
+  return createHttpApp(af, lifecycle).app;
 }
 
 async function readiness(af: Authflow): Promise<ReadyReport> {
@@ -35,8 +66,8 @@ async function readiness(af: Authflow): Promise<ReadyReport> {
 /** Listens on the configured host and port; resolves once the socket is bound. */
 export async function startServer(af: Authflow, overrides: { host?: string; port?: number } = {}): Promise<Serving> {
   const lifecycle = { draining: false };
-  const app = buildHttpApp(af, lifecycle);
-  const listening: Listening = await listen(app, overrides.host ?? af.config.host, overrides.port ?? af.config.port);
+  const http = createHttpApp(af, lifecycle);
+  const listening: Listening = await listen(http.app, overrides.host ?? af.config.host, overrides.port ?? af.config.port);
   let stopping: Promise<void> | undefined;
   return {
     url: listening.url,
@@ -45,6 +76,7 @@ export async function startServer(af: Authflow, overrides: { host?: string; port
       stopping ??= (async () => {
         lifecycle.draining = true;
         await listening.close(af.config.shutdownTimeoutMs);
+        await http.close();
         await af.close();
         af.logger.flush?.();
       })();

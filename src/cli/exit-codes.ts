@@ -18,6 +18,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   validation_failed: EXIT.validation,
   not_permitted: EXIT.notPermitted,
   unavailable: EXIT.failure,
+  precondition_failed: EXIT.conflict,
 };
 
 /** A usage mistake the CLI itself detects (bad flag combination, missing argument). */

@@ -2,7 +2,7 @@
  * Domain errors. Each has a stable machine-readable `code`; the CLI maps it
  * to an exit code and the server to an HTTP status, each in one place.
  */
-export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable';
+export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable' | 'precondition_failed';
 
 export class AuthflowError extends Error {
   override name = 'AuthflowError';
@@ -41,6 +41,14 @@ export class NotPermitted extends AuthflowError {
   override name = 'NotPermitted';
   constructor(message: string) {
     super('not_permitted', message);
+  }
+}
+
+/** An update whose If-Match no longer matches the stored version. */
+export class PreconditionFailed extends AuthflowError {
+  override name = 'PreconditionFailed';
+  constructor(message = 'the resource changed since it was read; fetch it again and retry') {
+    super('precondition_failed', message);
   }
 }
 

@@ -10,6 +10,7 @@ import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-or
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { Unavailable } from '../core/errors.ts';
+import type { ChangeFeed } from '../core/ports.ts';
 import { MIGRATIONS_TABLE, statusOf, type Migration, type MigrationSession, type MigrationStatus } from './migrate.ts';
 import { migrations as pgMigrations } from './migrations/pg.gen.ts';
 import { migrations as sqliteMigrations } from './migrations/sqlite.gen.ts';
@@ -34,6 +35,11 @@ export interface Database {
   migrationStatus(): Promise<MigrationStatus>;
   /** Throws Unavailable when the database cannot answer. */
   ping(): Promise<void>;
+  /**
+   * Fires after any committed change to the database, by this process or
+   * another (SQLite: PRAGMA data_version polling; Postgres: LISTEN/NOTIFY).
+   */
+  readonly changes: ChangeFeed;
   /** The database server's clock (Postgres), or undefined for the embedded database. */
   serverTime(): Promise<number | undefined>;
   close(): Promise<void>;
@@ -80,12 +86,38 @@ function openSqlite(path: string, options: OpenOptions): Database {
   const lock = new Mutex();
   const inTx = new AsyncLocalStorage<Db>();
 
+  const listeners = new Set<() => void>();
+  const emit = () => {
+    for (const l of listeners) l();
+  };
+  // data_version on the reader changes whenever any connection — our writer or
+  // another process — commits. A cheap PRAGMA every CHANGE_POLL_MS.
+  let dataVersion = reader.pragma('data_version', { simple: true }) as number;
+  let poll: NodeJS.Timeout | undefined;
+  const changes: ChangeFeed = {
+    subscribe(listener) {
+      listeners.add(listener);
+      poll ??= setInterval(() => {
+        try {
+          const v = reader.pragma('data_version', { simple: true }) as number;
+          if (v !== dataVersion) {
+            dataVersion = v;
+            emit();
+          }
+        } catch {}
+      }, CHANGE_POLL_MS).unref();
+      return () => void listeners.delete(listener);
+    },
+  };
+
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T> =>
     lock.run(async () => {
       writer.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn();
         writer.exec('COMMIT');
+        // Our own commits are seen at once, not at the next poll.
+        if (listeners.size) emit();
         return result;
       } catch (e) {
         if (writer.inTransaction) writer.exec('ROLLBACK');
@@ -122,10 +154,12 @@ function openSqlite(path: string, options: OpenOptions): Database {
         throw new Unavailable('the SQLite database does not answer', { cause });
       }
     },
+    changes,
     async serverTime() {
       return undefined;
     },
     async close() {
+      if (poll) clearInterval(poll);
       await lock.run(async () => {
         reader.close();
         writer.close();
@@ -134,6 +168,8 @@ function openSqlite(path: string, options: OpenOptions): Database {
   };
 }
 
+const CHANGE_POLL_MS = 250;
+
 function appliedTagsSqlite(conn: BetterSqlite3.Database): string[] {
   const exists = conn.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
   if (!exists) return [];
@@ -141,6 +177,8 @@ function appliedTagsSqlite(conn: BetterSqlite3.Database): string[] {
 }
 
 // ---------------------------------------------------------------- Postgres
+
+const CHANGE_CHANNEL = 'authflow_changes';
 
 const MIGRATION_LOCK_KEY = 0x61757468; // 'auth'
 
@@ -170,8 +208,47 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     return (await q.query<{ tag: string }>(`SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag`)).rows.map((r) => r.tag);
   };
 
+  const listeners = new Set<() => void>();
+  let listener: pg.Client | undefined;
+  let starting = false;
+  let closed = false;
+  const listen = async () => {
+    if (starting || listener || closed) return;
+    starting = true;
+    // A dedicated connection outside the pool; reconnects if the server drops it.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, application_name: 'authflow-listen' });
+    client.on('notification', () => {
+      for (const l of listeners) l();
+    });
+    client.on('error', () => {});
+    client.on('end', () => {
+      listener = undefined;
+      if (!closed && listeners.size) setTimeout(() => void listen().catch(() => {}), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } finally {
+      starting = false;
+    }
+    if (closed) await client.end();
+    else {
+      listener = client;
+      // Changes made while we were not listening are unknown: drop caches.
+      for (const l of listeners) l();
+    }
+  };
+  const changes: ChangeFeed = {
+    subscribe(l) {
+      listeners.add(l);
+      if (!listener) void listen().catch(() => setTimeout(() => void listen().catch(() => {}), 1000).unref());
+      return () => void listeners.delete(l);
+    },
+  };
+
   return {
     kind: 'postgres',
+    changes,
     db,
     schema,
     migrations: pgMigrations,
@@ -179,7 +256,14 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       const outer = inTx.getStore();
       if (outer) return fn(outer);
       const run = (db as unknown as { transaction: (f: (tx: Db) => Promise<unknown>) => Promise<unknown> }).transaction;
-      return run.call(db, (tx) => inTx.run(tx, () => fn(tx))) as Promise<never>;
+      return run.call(db, (tx) =>
+        inTx.run(tx, async () => {
+          const result = await fn(tx);
+          // Delivered to every listening server when (and only if) the transaction commits.
+          await (tx as unknown as { execute: (q: string) => Promise<unknown> }).execute(`NOTIFY ${CHANGE_CHANNEL}`);
+          return result;
+        }),
+      ) as Promise<never>;
     },
     async migrationLock(fn) {
       const client = await pool.connect();
@@ -219,6 +303,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       return Number(r.rows[0]!.ms);
     },
     async close() {
+      closed = true;
+      await listener?.end().catch(() => {});
       await pool.end();
     },
   };

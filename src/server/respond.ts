@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCode, number> = {
   validation_failed: 422,
   not_permitted: 403,
   unavailable: 503,
+  precondition_failed: 412,
 };
 
 const TITLES: Record<number, string> = {
@@ -20,6 +21,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',

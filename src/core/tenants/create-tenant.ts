@@ -3,12 +3,13 @@ import type { Clock } from '../clock.ts';
 import { Conflict, ValidationFailed } from '../errors.ts';
 import { DEFAULT_TENANT_ALGS, signingKeyContext, type SigningKey } from '../keys/signing-key.ts';
 import type { Repository } from '../ports.ts';
-import { validateSlug, type Tenant } from './tenant.ts';
+import { settingsOf, validateCustomDomain, validateSlug, type StoredSettings, type Tenant } from './tenant.ts';
 
 export interface CreateTenantInput {
   readonly slug: string;
   readonly name?: string;
   readonly customDomain?: string | null;
+  readonly settings?: StoredSettings;
 }
 
 export interface CreateTenantDeps {
@@ -17,21 +18,19 @@ export interface CreateTenantDeps {
   readonly clock: Clock;
 }
 
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-
 /**
  * Creates a tenant with its first signing keys (RS256 + ES256, active), in one
  * transaction: a failure leaves neither the tenant nor any key behind.
  */
 export async function createTenant(deps: CreateTenantDeps, input: CreateTenantInput): Promise<{ tenant: Tenant; keys: SigningKey[] }> {
   const slug = validateSlug(input.slug);
-  const customDomain = input.customDomain ? input.customDomain.toLowerCase() : null;
-  if (customDomain && !DOMAIN.test(customDomain)) throw new ValidationFailed('custom_domain', 'must be a fully qualified DNS name');
+  const customDomain = validateCustomDomain(input.customDomain);
   const name = (input.name ?? slug).trim();
   if (!name || name.length > 200) throw new ValidationFailed('name', 'must be 1–200 characters');
 
   const now = deps.clock.now();
-  const tenant: Tenant = { id: uuidv7(now), slug, name, customDomain, settings: {}, createdAt: now, updatedAt: now };
+  const tenant: Tenant = { id: uuidv7(now), slug, name, customDomain, settings: { ...(input.settings ?? {}) }, createdAt: now, updatedAt: now };
+  settingsOf(tenant); // validates the settings before anything is written
   // Key generation is slow (RSA); do it before the transaction so the write lock is held briefly.
   const generated = await Promise.all(DEFAULT_TENANT_ALGS.map((alg) => generateSigningKey(alg)));
   const keys: SigningKey[] = generated.map((g) => ({
@@ -50,6 +49,7 @@ export async function createTenant(deps: CreateTenantDeps, input: CreateTenantIn
 
   await deps.repo.transaction(async (s) => {
     if (await s.tenants.bySlug(slug)) throw new Conflict(`a tenant with slug "${slug}" already exists`);
+    if (customDomain && (await s.tenants.byDomain(customDomain))) throw new Conflict(`another tenant already uses the custom domain ${customDomain}`);
     await s.tenants.insert(tenant);
     for (const key of keys) await s.signingKeys.insert(key);
   });

@@ -1,14 +1,16 @@
 import { ValidationFailed } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+import { tenantSettingsSchema, type TenantSettings } from './settings.ts';
 
-/** Per-tenant settings; later issues add lifetimes, policies, scopes and theme. */
-export type TenantSettings = Record<string, unknown>;
+/** Settings as the admin set them (defaults are applied on read, see `settingsOf`). */
+export type StoredSettings = Record<string, unknown>;
 
 export interface Tenant {
   readonly id: string;
   readonly slug: string;
   readonly name: string;
   readonly customDomain: string | null;
-  readonly settings: TenantSettings;
+  readonly settings: StoredSettings;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -35,4 +37,26 @@ export function issuerOf(tenant: Pick<Tenant, 'slug' | 'customDomain'>, publicUr
 
 export function discoveryUrlOf(issuer: string): string {
   return `${issuer}/.well-known/openid-configuration`;
+}
+
+const effective = new WeakMap<Tenant, TenantSettings>();
+
+/** The tenant's settings with defaults applied (memoised per record). */
+export function settingsOf(tenant: Tenant): TenantSettings {
+  let s = effective.get(tenant);
+  if (!s) {
+    s = parseInput(tenantSettingsSchema, tenant.settings, 'settings');
+    effective.set(tenant, s);
+  }
+  return s;
+}
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** A fully qualified DNS name, lower-cased, or null to clear it. */
+export function validateCustomDomain(domain: string | null | undefined): string | null {
+  if (!domain) return null;
+  const d = domain.toLowerCase();
+  if (!DOMAIN.test(d)) throw new ValidationFailed('custom_domain', 'must be a fully qualified DNS name such as id.example.com');
+  return d;
 }

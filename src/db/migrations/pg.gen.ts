@@ -16,5 +16,16 @@ export const migrations: readonly Migration[] = [
       "CREATE UNIQUE INDEX \"signing_keys_tenant_kid\" ON \"signing_keys\" USING btree (\"tenant_id\",\"kid\");",
       "CREATE INDEX \"signing_keys_tenant_state\" ON \"signing_keys\" USING btree (\"tenant_id\",\"state\");"
     ]
+  },
+  {
+    "tag": "0001_clients",
+    "when": 1795421482820,
+    "hash": "580889fa26ca39be4f13a02878de2277875b4a4fa8fc4f68ba86ad70960731a1",
+    "statements": [
+      "CREATE TABLE \"clients\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"type\" text NOT NULL,\n\t\"secret_hash\" text,\n\t\"previous_secret_hash\" text,\n\t\"previous_secret_expires_at\" bigint,\n\t\"redirect_uris\" jsonb NOT NULL,\n\t\"post_logout_redirect_uris\" jsonb NOT NULL,\n\t\"grant_types\" jsonb NOT NULL,\n\t\"scopes\" jsonb NOT NULL,\n\t\"audiences\" jsonb NOT NULL,\n\t\"token_endpoint_auth_method\" text NOT NULL,\n\t\"jwks\" jsonb,\n\t\"jwks_uri\" text,\n\t\"id_token_signed_response_alg\" text NOT NULL,\n\t\"access_token_ttl\" integer,\n\t\"refresh_token_ttl\" integer,\n\t\"first_party\" boolean NOT NULL,\n\t\"cors_origins\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"updated_at\" bigint NOT NULL,\n\tCONSTRAINT \"clients_client_id_unique\" UNIQUE(\"client_id\")\n);",
+      "ALTER TABLE \"clients\" ADD CONSTRAINT \"clients_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "CREATE UNIQUE INDEX \"clients_tenant_name\" ON \"clients\" USING btree (\"tenant_id\",\"name\");",
+      "CREATE INDEX \"clients_tenant\" ON \"clients\" USING btree (\"tenant_id\",\"created_at\");"
+    ]
   }
 ];

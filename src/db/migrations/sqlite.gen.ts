@@ -17,5 +17,16 @@ export const migrations: readonly Migration[] = [
       "CREATE UNIQUE INDEX `tenants_slug_unique` ON `tenants` (`slug`);",
       "CREATE UNIQUE INDEX `tenants_custom_domain_unique` ON `tenants` (`custom_domain`);"
     ]
+  },
+  {
+    "tag": "0001_clients",
+    "when": 1795421481809,
+    "hash": "5cd91dd48a8952db16d6c73f997e1c33de5f0e7780eb4d58bc032b11239846cb",
+    "statements": [
+      "CREATE TABLE `clients` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`name` text NOT NULL,\n\t`type` text NOT NULL,\n\t`secret_hash` text,\n\t`previous_secret_hash` text,\n\t`previous_secret_expires_at` integer,\n\t`redirect_uris` text NOT NULL,\n\t`post_logout_redirect_uris` text NOT NULL,\n\t`grant_types` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`audiences` text NOT NULL,\n\t`token_endpoint_auth_method` text NOT NULL,\n\t`jwks` text,\n\t`jwks_uri` text,\n\t`id_token_signed_response_alg` text NOT NULL,\n\t`access_token_ttl` integer,\n\t`refresh_token_ttl` integer,\n\t`first_party` integer NOT NULL,\n\t`cors_origins` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `clients_client_id_unique` ON `clients` (`client_id`);",
+      "CREATE UNIQUE INDEX `clients_tenant_name` ON `clients` (`tenant_id`,`name`);",
+      "CREATE INDEX `clients_tenant` ON `clients` (`tenant_id`,`created_at`);"
+    ]
   }
 ];

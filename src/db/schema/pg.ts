@@ -1,5 +1,5 @@
-import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { JWK } from 'jose';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { JSONWebKeySet, JWK } from 'jose';
 
 // The Postgres schema: the same tables, columns and JS types as sqlite.ts.
 // Times are epoch milliseconds in bigint columns (mode 'number') on both.
@@ -52,4 +52,36 @@ export const apiKeys = pgTable(
     createdAt: ms('created_at').notNull(),
   },
   (t) => [index('api_keys_tenant').on(t.tenantId)],
+);
+
+export const clients = pgTable(
+  'clients',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull().unique(),
+    name: text('name').notNull(),
+    type: text('type', { enum: ['confidential', 'public'] }).notNull(),
+    secretHash: text('secret_hash'),
+    previousSecretHash: text('previous_secret_hash'),
+    previousSecretExpiresAt: ms('previous_secret_expires_at'),
+    redirectUris: jsonb('redirect_uris').$type<string[]>().notNull(),
+    postLogoutRedirectUris: jsonb('post_logout_redirect_uris').$type<string[]>().notNull(),
+    grantTypes: jsonb('grant_types').$type<string[]>().notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    audiences: jsonb('audiences').$type<string[]>().notNull(),
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull(),
+    jwks: jsonb('jwks').$type<JSONWebKeySet>(),
+    jwksUri: text('jwks_uri'),
+    idTokenSignedResponseAlg: text('id_token_signed_response_alg').notNull(),
+    accessTokenTtl: integer('access_token_ttl'),
+    refreshTokenTtl: integer('refresh_token_ttl'),
+    firstParty: boolean('first_party').notNull(),
+    corsOrigins: jsonb('cors_origins').$type<string[]>().notNull(),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('clients_tenant_name').on(t.tenantId, t.name), index('clients_tenant').on(t.tenantId, t.createdAt)],
 );

@@ -1,6 +1,7 @@
 import type { Repository, Stores } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
 import { apiKeyStore } from './api-keys.ts';
+import { clientStore } from './clients.ts';
 import { sanitize } from './internal/errors.ts';
 import { signingKeyStore } from './signing-keys.ts';
 import { tenantStore } from './tenants.ts';
@@ -8,6 +9,7 @@ import { tenantStore } from './tenants.ts';
 function storesOn(database: Database, db: Db, write: Database['transaction']): Stores {
   return {
     tenants: tenantStore(database, db, write),
+    clients: clientStore(database, db, write),
     signingKeys: signingKeyStore(database, db, write),
     apiKeys: apiKeyStore(database, db, write),
   };

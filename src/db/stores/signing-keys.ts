@@ -8,7 +8,17 @@ export function signingKeyStore(database: Database, db: Db = database.db, write:
   const { signingKeys } = database.schema;
   return {
     insert: (key) => guard(`signing key ${key.kid} already exists in this tenant`, () => write(async (tx) => void (await tx.insert(signingKeys).values(key)))),
+    update: (key) =>
+      guard('', () =>
+        write(async (tx) =>
+          void (await tx
+            .update(signingKeys)
+            .set({ state: key.state, privateJwkEnc: key.privateJwkEnc, activatedAt: key.activatedAt, retiredAt: key.retiredAt, expiresAt: key.expiresAt })
+            .where(eq(signingKeys.id, key.id))),
+        ),
+      ),
     listByTenant: async (tenantId) =>
       (await guard('', () => db.select().from(signingKeys).where(eq(signingKeys.tenantId, tenantId)).orderBy(asc(signingKeys.createdAt), asc(signingKeys.alg)))) as SigningKey[],
+    listAll: async () => (await guard('', () => db.select().from(signingKeys).orderBy(asc(signingKeys.id)))) as SigningKey[],
   };
 }

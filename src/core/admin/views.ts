@@ -1,0 +1,107 @@
+import { sha256 } from '../../crypto/index.ts';
+import { ValidationFailed } from '../errors.ts';
+import type { ApiKey } from '../apikeys/api-key.ts';
+import type { Client } from '../clients/client.ts';
+import { keyStatus } from '../keys/lifecycle.ts';
+import type { SigningKey } from '../keys/signing-key.ts';
+import { discoveryUrlOf, issuerOf, settingsOf, type Tenant } from '../tenants/tenant.ts';
+
+// The wire shapes of management resources, shared by the API and the CLI
+// (local or remote), so both print the same thing.
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function tenantView(t: Tenant, publicUrl: string) {
+  const issuer = issuerOf(t, publicUrl);
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    custom_domain: t.customDomain,
+    issuer,
+    discovery_url: discoveryUrlOf(issuer),
+    settings: settingsOf(t),
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
+  };
+}
+
+export function clientView(c: Client, tenantSlug: string) {
+  return {
+    client_id: c.clientId,
+    tenant: tenantSlug,
+    name: c.name,
+    type: c.type,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grant_types: c.grantTypes,
+    scopes: c.scopes,
+    audiences: c.audiences,
+    token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+    jwks: c.jwks,
+    jwks_uri: c.jwksUri,
+    id_token_signed_response_alg: c.idTokenSignedResponseAlg,
+    access_token_ttl: c.accessTokenTtl,
+    refresh_token_ttl: c.refreshTokenTtl,
+    first_party: c.firstParty,
+    cors_origins: c.corsOrigins,
+    previous_secret_expires_at: iso(c.previousSecretExpiresAt),
+    created_at: iso(c.createdAt),
+    updated_at: iso(c.updatedAt),
+  };
+}
+
+export function keyView(k: SigningKey, now: number) {
+  return {
+    kid: k.kid,
+    alg: k.alg,
+    use: 'sig' as const,
+    status: keyStatus(k, now),
+    created_at: iso(k.createdAt),
+    activates_at: iso(k.activatedAt),
+    retires_at: iso(k.retiredAt),
+    expires_at: iso(k.expiresAt),
+  };
+}
+
+export function apiKeyView(k: ApiKey, tenantSlug: string | null) {
+  return {
+    id: k.id,
+    key_id: k.keyId,
+    name: k.name,
+    tenant: tenantSlug,
+    scopes: k.scopes,
+    expires_at: iso(k.expiresAt),
+    last_used_at: iso(k.lastUsedAt),
+    use_count: k.useCount,
+    revoked_at: iso(k.revokedAt),
+    created_at: iso(k.createdAt),
+  };
+}
+
+export type TenantView = ReturnType<typeof tenantView>;
+export type ClientView = ReturnType<typeof clientView>;
+export type KeyView = ReturnType<typeof keyView>;
+export type ApiKeyView = ReturnType<typeof apiKeyView>;
+
+/** A strong entity tag for a resource's wire form (RFC 9110 §8.8.3). */
+export function etagOf(view: unknown): string {
+  return `"${sha256(JSON.stringify(view)).slice(0, 27)}"`;
+}
+
+/** A page of results with an opaque cursor for the next one. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next_cursor: string | null;
+}
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(id).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (!cursor) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new ValidationFailed('cursor', 'is not a cursor this server issued');
+  return id;
+}

@@ -1,0 +1,36 @@
+import type { JSONWebKeySet } from 'jose';
+import type { SigningAlg } from '../../crypto/index.ts';
+import type { GrantType } from '../tenants/settings.ts';
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
+
+/** An OAuth client registered in a tenant. Secrets are held only as SHA-256. */
+export interface Client {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly name: string;
+  readonly type: 'confidential' | 'public';
+  readonly secretHash: string | null;
+  /** After a rotation, the old secret keeps working until `previousSecretExpiresAt`. */
+  readonly previousSecretHash: string | null;
+  readonly previousSecretExpiresAt: number | null;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
+  readonly grantTypes: readonly GrantType[];
+  readonly scopes: readonly string[];
+  readonly audiences: readonly string[];
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly jwks: JSONWebKeySet | null;
+  readonly jwksUri: string | null;
+  readonly idTokenSignedResponseAlg: SigningAlg;
+  /** Seconds; null means the tenant's setting. */
+  readonly accessTokenTtl: number | null;
+  readonly refreshTokenTtl: number | null;
+  /** First-party clients skip the consent screen. */
+  readonly firstParty: boolean;
+  readonly corsOrigins: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
