@@ -4,7 +4,7 @@ import { type ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { openDatabase } from '../db/index.ts';
 import { dataDirProblems } from './data-dir.ts';
 import { ADMIN_CREDENTIALS_FILE } from './init.ts';
-import { loadKeyRing } from './open.ts';
+import { loadKeyRing } from './key-ring.ts';
 
 export interface Check {
   readonly name: string;

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import { createAdmin, type Admin } from '../core/admin/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { Unavailable } from '../core/errors.ts';
 import type { Repository } from '../core/ports.ts';
-import { createPasswordHasher, type KeyRingError, parseKeyRing, type KeyRing, type PasswordHasher } from '../crypto/index.ts';
+import { createPasswordHasher, type KeyRing, type PasswordHasher } from '../crypto/index.ts';
+import { followingKeyRing } from './key-ring.ts';
 import { applyMigrations, createRepository, openDatabase, type Database } from '../db/index.ts';
 import { createLogger } from './logger.ts';
 
@@ -29,20 +29,9 @@ export interface OpenOptions {
   readonly migrate?: boolean;
 }
 
-export function loadKeyRing(config: Config): KeyRing {
-  if (!config.masterKey.text) {
-    throw new Unavailable(`no master key at ${config.masterKey.source}: run "authflow init", or set AUTHFLOW_MASTER_KEY or AUTHFLOW_MASTER_KEY_FILE`);
-  }
-  try {
-    return parseKeyRing(config.masterKey.text);
-  } catch (e) {
-    throw new Unavailable(`the master key from ${config.masterKey.source} is unusable: ${(e as KeyRingError).message}`);
-  }
-}
-
 /** Opens the database (migrating it unless told not to) and wires the core around it. */
 export async function openAuthflow(config: Config, options: OpenOptions = {}): Promise<Authflow> {
-  const keyRing = loadKeyRing(config);
+  const keyRing = followingKeyRing(config);
   const logger = options.logger ?? createLogger(config);
   const database = await openDatabase(config.database);
   try {

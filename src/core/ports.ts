@@ -63,7 +63,8 @@ export interface Stores {
 
 /** Stores plus a unit of work: everything inside `transaction` commits or nothing does. */
 export interface Repository extends Stores {
-  transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
+  /** `durable`: the commit must survive power loss (key material); slower on SQLite. */
+  transaction<T>(fn: (stores: Stores) => Promise<T>, options?: { durable?: boolean }): Promise<T>;
 }
 
 /**

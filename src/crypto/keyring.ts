@@ -26,7 +26,7 @@ export class KeyRingError extends Error {
 const VERSION = 'v1';
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
-export function generateMasterKey(id = `mk${Date.now().toString(36)}`): string {
+export function generateMasterKey(id = `mk${Date.now().toString(36)}${randomString(3)}`): string {
   return `${id}:${randomString(32)}`;
 }
 

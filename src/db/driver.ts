@@ -28,8 +28,12 @@ export interface Database {
   readonly db: Db;
   readonly schema: Schema;
   readonly migrations: readonly Migration[];
-  /** Runs `fn` in one transaction; every write goes through here. Nested calls join the outer one. */
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; every write goes through here. Nested calls
+   * join the outer one. `durable` makes SQLite fsync the commit
+   * (synchronous=FULL) for the few writes that must survive power loss.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Exclusive, cross-process lock for the migration runner. */
   migrationLock<T>(fn: (session: MigrationSession) => Promise<T>): Promise<T>;
   migrationStatus(): Promise<MigrationStatus>;
@@ -43,6 +47,10 @@ export interface Database {
   /** The database server's clock (Postgres), or undefined for the embedded database. */
   serverTime(): Promise<number | undefined>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  readonly durable?: boolean;
 }
 
 export interface OpenOptions {
@@ -110,17 +118,20 @@ function openSqlite(path: string, options: OpenOptions): Database {
     },
   };
 
-  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> =>
+  const exclusive = async <T>(fn: () => Promise<T>, durable = false): Promise<T> =>
     lock.run(async () => {
+      if (durable) writer.pragma('synchronous = FULL');
       writer.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn();
         writer.exec('COMMIT');
+        if (durable) writer.pragma('synchronous = NORMAL');
         // Our own commits are seen at once, not at the next poll.
         if (listeners.size) emit();
         return result;
       } catch (e) {
         if (writer.inTransaction) writer.exec('ROLLBACK');
+        if (durable) writer.pragma('synchronous = NORMAL');
         throw e;
       }
     });
@@ -130,10 +141,10 @@ function openSqlite(path: string, options: OpenOptions): Database {
     db: readDb,
     schema: sqliteSchema,
     migrations: sqliteMigrations,
-    transaction(fn) {
+    transaction(fn, options) {
       const outer = inTx.getStore();
       if (outer) return fn(outer);
-      return exclusive(() => inTx.run(writeDb, () => fn(writeDb)));
+      return exclusive(() => inTx.run(writeDb, () => fn(writeDb)), options?.durable);
     },
     migrationLock(fn) {
       return exclusive(() =>

@@ -71,7 +71,7 @@ export function keyAdmin(deps: AdminDeps) {
           await s.signingKeys.update(retiring);
         }
         return { key: keyView(key, now), retiring: retiring ? keyView(retiring, now) : null };
-      });
+      }, { durable: true });
     },
 
     /** Stops a key signing now; it stays published until its tokens expire. The last active key of an alg cannot be retired. */
@@ -94,7 +94,7 @@ export function keyAdmin(deps: AdminDeps) {
         const retired: SigningKey = { ...key, state: 'retired', retiredAt: now, expiresAt: now + (status === 'next' ? 0 : await publishWindowMs(s, tenant)) };
         await s.signingKeys.update(retired);
         return keyView(retired, now);
-      });
+      }, { durable: true });
     },
   };
 }

@@ -52,6 +52,6 @@ export async function createTenant(deps: CreateTenantDeps, input: CreateTenantIn
     if (customDomain && (await s.tenants.byDomain(customDomain))) throw new Conflict(`another tenant already uses the custom domain ${customDomain}`);
     await s.tenants.insert(tenant);
     for (const key of keys) await s.signingKeys.insert(key);
-  });
+  }, { durable: true });
   return { tenant, keys };
 }

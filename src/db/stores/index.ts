@@ -20,10 +20,10 @@ export function createRepository(database: Database): Repository {
   const write: Database['transaction'] = (fn) => database.transaction(fn);
   return {
     ...storesOn(database, database.db, write),
-    async transaction(fn) {
+    async transaction(fn, options) {
       try {
         // Inside a transaction, reads and writes both use the transaction's connection.
-        return await database.transaction((tx) => fn(storesOn(database, tx, (inner) => inner(tx))));
+        return await database.transaction((tx) => fn(storesOn(database, tx, (inner) => inner(tx))), options);
       } catch (e) {
         throw sanitize(e);
       }
