@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { exitCodeFor } from './exit-codes.ts';
 
 /**
@@ -15,11 +16,14 @@ export interface Io {
   note(text: string): void;
   /** Reports a failure and returns its exit code. */
   fail(e: unknown): number;
+  /** Asks a yes/no question on the terminal (the prompt goes to stderr, so stdout stays clean). */
+  confirm(question: string): Promise<boolean>;
 }
 
 export interface IoStreams {
   readonly stdout?: NodeJS.WritableStream;
   readonly stderr?: NodeJS.WritableStream;
+  readonly stdin?: NodeJS.ReadableStream;
   readonly stdinIsTTY?: boolean;
 }
 
@@ -43,16 +47,45 @@ export function createIo(json: boolean, streams: IoStreams = {}): Io {
       stderr.write(json ? `${JSON.stringify({ error: { code, message } })}\n` : `authflow: ${message}\n`);
       return exit;
     },
+    async confirm(question) {
+      const { confirm } = await import('@inquirer/prompts');
+      try {
+        // The prompt library ends its output stream when done; stderr must outlive it.
+        const output = Object.assign(new Writable({ write: (chunk, encoding, callback) => void stderr.write(chunk, encoding, callback) }), {
+          isTTY: (stderr as { isTTY?: boolean }).isTTY,
+          columns: (stderr as { columns?: number }).columns,
+        });
+        return await confirm({ message: question, default: false }, { input: streams.stdin ?? process.stdin, output });
+      } catch (e) {
+        if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') return false; // Ctrl-C
+        throw e;
+      }
+    },
   };
 }
 
 function messageOf(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const known = ['ConfigError', 'UsageError', 'AuthflowError', 'NotFound', 'Conflict', 'ValidationFailed', 'NotPermitted', 'Unavailable'];
+  const known = ['ConfigError', 'UsageError', 'AuthflowError', 'NotFound', 'Conflict', 'ValidationFailed', 'NotPermitted', 'PreconditionFailed', 'Unavailable', 'Cancelled'];
   if (known.includes(e.name)) return e.message.replace(/\s+$/, '');
   // Anything unexpected: say what failed without internals. Set AUTHFLOW_DEBUG=1 for the stack.
   if (process.env.AUTHFLOW_DEBUG) return e.stack ?? e.message;
   return `unexpected failure (${e.name}): ${e.message}`;
+}
+
+/** Renders `label: value` lines with the values aligned; null, undefined and empty lists show as "-". */
+export function fields(rows: readonly (readonly [string, unknown])[]): string {
+  const width = Math.max(...rows.map(([label]) => label.length + 1));
+  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${text(value)}`.trimEnd()).join('\n');
+}
+
+/** One value as human text: "-" for nothing, lists joined by commas, objects as compact JSON. */
+export function text(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-';
+  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ') : '-';
+  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
 }
 
 /** Renders rows as an aligned text table. */

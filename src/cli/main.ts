@@ -1,12 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
 import { createIo, type IoStreams } from './io.ts';
 import type { RunEnv } from './context.ts';
 import { versionLine } from './version.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerInit } from './commands/init.ts';
+import { registerSecrets } from './commands/secrets.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTenant } from './commands/tenant.ts';
+import { registerClient } from './commands/client.ts';
+import { registerKey } from './commands/key.ts';
+import { registerApiKey } from './commands/apikey.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -14,13 +19,15 @@ export function buildProgram(run: RunEnv): Command {
     .version(versionLine(), '-V, --version', 'print version, commit and Node.js version')
     .addOption(new Option('--data-dir <dir>', 'data directory (config, master key, SQLite database)').env('AUTHFLOW_DATA_DIR'))
     .addOption(new Option('--database-url <url>', 'postgres://… to use PostgreSQL instead of the embedded SQLite file'))
+    .option('--url <url>', 'manage the server at this base URL through its management API, with the key in AUTHFLOW_API_KEY (env AUTHFLOW_URL)')
     .option('--json', 'machine-readable output: one JSON document on stdout')
     .option('-y, --yes', 'do not ask before destructive actions')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run "authflow --help" for usage)')
     .configureOutput({
       writeOut: (s) => void (run.streams.stdout ?? process.stdout).write(s),
-      writeErr: (s) => void (run.streams.stderr ?? process.stderr).write(s),
+      // With --json, main reports commander's errors as the JSON error document instead.
+      writeErr: (s) => void (run.json ? undefined : (run.streams.stderr ?? process.stderr).write(s)),
     })
     .exitOverride();
 
@@ -28,6 +35,11 @@ export function buildProgram(run: RunEnv): Command {
   registerServe(program, run);
   registerDb(program, run);
   registerDoctor(program, run);
+  registerTenant(program, run);
+  registerClient(program, run);
+  registerKey(program, run);
+  registerApiKey(program, run);
+  registerSecrets(program, run);
 
   for (const cmd of program.commands) {
     cmd.exitOverride().showSuggestionAfterError(true);
@@ -38,7 +50,8 @@ export function buildProgram(run: RunEnv): Command {
 
 /** Runs the CLI in-process and returns the exit code (tests call this directly). */
 export async function main(argv: readonly string[], streams: IoStreams = {}, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const run: RunEnv = { streams, env, exitCode: EXIT.ok };
+  const json = argv.includes('--json');
+  const run: RunEnv = { streams, env, json, exitCode: EXIT.ok };
   const program = buildProgram(run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -47,8 +60,9 @@ export async function main(argv: readonly string[], streams: IoStreams = {}, env
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       if (e.code === 'commander.executeSubCommandAsync') return EXIT.failure;
+      if (json) return createIo(true, streams).fail(new UsageError(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()));
       return EXIT.usage;
     }
-    return createIo(argv.includes('--json'), streams).fail(e);
+    return createIo(json, streams).fail(e);
   }
 }

@@ -64,11 +64,14 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
   const file = readConfigFile(configFile);
   const fromEnv = readEnv(env);
-  const merged: Record<string, unknown> = { ...file.values, ...fromEnv.values, ...stripUndefined(options.flags ?? {}) };
-  if (file.values.argon2 && typeof file.values.argon2 === 'object') merged.argon2 = file.values.argon2;
+  const flags = stripUndefined(options.flags ?? {});
+  const merged: Record<string, unknown> = { ...file.values, ...fromEnv.values, ...flags };
+  // Nested settings merge per field, with the same precedence.
+  const nested = [file.values.argon2, fromEnv.values.argon2, flags.argon2].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+  if (nested.length) merged.argon2 = Object.assign({}, ...nested);
 
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw describeIssue(parsed.error.issues[0]!, merged, file, fromEnv.origin, options.flags ?? {});
+  if (!parsed.success) throw describeIssue(parsed.error.issues[0]!, file, fromEnv.origin, flags);
   const c = parsed.data;
 
   const masterKey = readMasterKey(env, dataDir);
@@ -169,12 +172,12 @@ function readMasterKey(env: NodeJS.ProcessEnv, dataDir: string): Config['masterK
   return { text: existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined, source: path };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, merged: Record<string, unknown>, file: FileValues, envOrigin: Map<string, string>, flags: RawConfig): ConfigError {
+function describeIssue(issue: z.core.$ZodIssue, file: FileValues, envOrigin: Map<string, string>, flags: Partial<RawConfig>): ConfigError {
   const path = issue.path.map(String);
-  const field = path.join('.') || '(root)';
   const message = issue.code === 'unrecognized_keys' ? `unknown setting "${issue.keys.join('", "')}"` : issue.message;
-  const top = path[0];
   const fullField = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path;
+  const field = fullField.join('.') || '(root)';
+  const top = fullField[0];
   if (top && top in (flags as object)) return new ConfigError(`--${top.replaceAll('_', '-')}: ${message}`, field);
   if (top && envOrigin.has(top)) return new ConfigError(`${envOrigin.get(top)}: ${field} ${message}`, field);
   if (file.doc && file.lines) {
@@ -184,7 +187,6 @@ function describeIssue(issue: z.core.$ZodIssue, merged: Record<string, unknown>,
     const where = line ? `${file.path} line ${line}` : file.path;
     return new ConfigError(`${where}: ${fullField.join('.')}: ${message}`, field, file.path, line);
   }
-  void merged;
   return new ConfigError(`${field}: ${message}`, field);
 }
 

@@ -7,6 +7,12 @@ const httpUrl = z
   .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not carry a query or fragment')
   .transform((u) => u.replace(/\/+$/, ''));
 
+/** true/false from YAML, or the strings an environment variable carries. */
+const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' }).transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+]);
+
 const databaseUrl = z
   .string()
   .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^(sqlite|file):/.test(u), 'must be a postgres:// URL or a sqlite: path');
@@ -25,7 +31,7 @@ export const configSchema = z
     log_level: z.enum(LOG_LEVELS).default('info'),
     log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),
     admin_email: z.email().optional(),
-    trust_proxy: z.coerce.boolean().default(false),
+    trust_proxy: flag.default(false),
     shutdown_timeout_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
     argon2: z
       .strictObject({

@@ -40,8 +40,9 @@ export function parseKeyRing(text: string): KeyRing {
   for (const entry of entries) {
     const sep = entry.indexOf(':');
     const id = entry.slice(0, sep);
-    const key = Buffer.from(entry.slice(sep + 1), 'base64url');
-    if (sep < 1 || !KEY_ID.test(id)) throw new KeyRingError('a master key entry must look like "id:base64url-key"');
+    const encoded = entry.slice(sep + 1);
+    if (sep < 1 || !KEY_ID.test(id) || !/^[A-Za-z0-9_-]+$/.test(encoded)) throw new KeyRingError('a master key entry must look like "id:base64url-key"');
+    const key = Buffer.from(encoded, 'base64url');
     if (key.length !== 32) throw new KeyRingError(`master key "${id}" must be 32 bytes (256 bits)`);
     if (keys.has(id)) throw new KeyRingError(`master key id "${id}" appears twice`);
     keys.set(id, key);
@@ -67,8 +68,9 @@ export function parseKeyRing(text: string): KeyRing {
       return `${VERSION}.${activeId}.${packed.toString('base64url')}`;
     },
     decrypt(ciphertext: string, context: string) {
-      const [version, id, data] = ciphertext.split('.');
-      if (version !== VERSION || !id || !data) throw new KeyRingError('not an authflow ciphertext');
+      const parts = ciphertext.split('.');
+      const [version, id, data] = parts;
+      if (parts.length !== 3 || version !== VERSION || !id || !data) throw new KeyRingError('not an authflow ciphertext');
       const packed = Buffer.from(data, 'base64url');
       if (packed.length < 28) throw new KeyRingError('ciphertext is truncated');
       const decipher = createDecipheriv('aes-256-gcm', keyFor(id), packed.subarray(0, 12));

@@ -26,6 +26,8 @@ export interface Database {
   readonly kind: 'sqlite' | 'postgres';
   /** Reads (and nothing else) outside a transaction. On SQLite this connection is query-only. */
   readonly db: Db;
+  /** The connection for a read now: the open transaction's when inside one (so it sees its own writes), else `db`. */
+  current(): Db;
   readonly schema: Schema;
   readonly migrations: readonly Migration[];
   /**
@@ -80,8 +82,10 @@ function openSqlite(path: string, options: OpenOptions): Database {
     writer.pragma('journal_mode = WAL');
     writer.pragma('synchronous = NORMAL');
     writer.pragma('foreign_keys = ON');
+    // From here on the writer never blocks the thread waiting for a lock: beginImmediate() retries asynchronously.
+    writer.pragma('busy_timeout = 0');
     reader = new BetterSqlite3(path);
-    reader.pragma(`busy_timeout = ${busy}`);
+    reader.pragma(`busy_timeout = ${Math.min(busy, 1000)}`);
     reader.pragma('query_only = ON');
   } catch (cause) {
     throw new Unavailable(`cannot open the SQLite database ${path}: ${(cause as Error).message}`, { cause });
@@ -96,7 +100,11 @@ function openSqlite(path: string, options: OpenOptions): Database {
 
   const listeners = new Set<() => void>();
   const emit = () => {
-    for (const l of listeners) l();
+    for (const l of listeners) {
+      try {
+        l();
+      } catch {}
+    }
   };
   // data_version on the reader changes whenever any connection — our writer or
   // another process — commits. A cheap PRAGMA every CHANGE_POLL_MS.
@@ -121,7 +129,12 @@ function openSqlite(path: string, options: OpenOptions): Database {
   const exclusive = async <T>(fn: () => Promise<T>, durable = false): Promise<T> =>
     lock.run(async () => {
       if (durable) writer.pragma('synchronous = FULL');
-      writer.exec('BEGIN IMMEDIATE');
+      try {
+        await beginImmediate(writer, busy);
+      } catch (e) {
+        if (durable) writer.pragma('synchronous = NORMAL');
+        throw e;
+      }
       try {
         const result = await fn();
         writer.exec('COMMIT');
@@ -139,6 +152,7 @@ function openSqlite(path: string, options: OpenOptions): Database {
   return {
     kind: 'sqlite',
     db: readDb,
+    current: () => inTx.getStore() ?? readDb,
     schema: sqliteSchema,
     migrations: sqliteMigrations,
     transaction(fn, options) {
@@ -150,13 +164,13 @@ function openSqlite(path: string, options: OpenOptions): Database {
       return exclusive(() =>
         fn({
           exec: async (sql) => void writer.exec(sql),
-          appliedTags: async () => appliedTagsSqlite(writer),
+          applied: async () => appliedSqlite(writer),
           record: async (tag, hash, at) => void writer.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (tag, hash, applied_at) VALUES (?, ?, ?)`).run(tag, hash, at),
         }),
       );
     },
     async migrationStatus() {
-      return statusOf(sqliteMigrations, appliedTagsSqlite(reader));
+      return statusOf(sqliteMigrations, appliedSqlite(reader).map((r) => r.tag));
     },
     async ping() {
       try {
@@ -181,10 +195,30 @@ function openSqlite(path: string, options: OpenOptions): Database {
 
 const CHANGE_POLL_MS = 250;
 
-function appliedTagsSqlite(conn: BetterSqlite3.Database): string[] {
+/**
+ * Takes SQLite's write lock. Another process (the CLI, a backup) may hold it:
+ * instead of SQLite's busy_timeout, which would block this whole process, wait
+ * asynchronously with backoff for up to `timeoutMs`.
+ */
+async function beginImmediate(writer: BetterSqlite3.Database, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      writer.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw e;
+      if (Date.now() >= deadline) throw new Unavailable(`the SQLite database stayed locked by another process for ${timeoutMs} ms`, { cause: e });
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+function appliedSqlite(conn: BetterSqlite3.Database): { tag: string; hash: string }[] {
   const exists = conn.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE);
   if (!exists) return [];
-  return (conn.prepare(`SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag`).all() as { tag: string }[]).map((r) => r.tag);
+  return conn.prepare(`SELECT tag, hash FROM ${MIGRATIONS_TABLE} ORDER BY tag`).all() as { tag: string; hash: string }[];
 }
 
 // ---------------------------------------------------------------- Postgres
@@ -213,10 +247,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   const db = drizzlePg(pool, { schema: pgSchema }) as unknown as Db;
   const schema = pgSchema as unknown as Schema;
   const inTx = new AsyncLocalStorage<Db>();
-  const appliedTags = async (q: pg.Pool | pg.PoolClient): Promise<string[]> => {
+  const applied = async (q: pg.Pool | pg.PoolClient): Promise<{ tag: string; hash: string }[]> => {
     const exists = await q.query(`SELECT to_regclass($1) AS t`, [MIGRATIONS_TABLE]);
     if (!exists.rows[0]?.t) return [];
-    return (await q.query<{ tag: string }>(`SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag`)).rows.map((r) => r.tag);
+    return (await q.query<{ tag: string; hash: string }>(`SELECT tag, hash FROM ${MIGRATIONS_TABLE} ORDER BY tag`)).rows;
   };
 
   const listeners = new Set<() => void>();
@@ -261,6 +295,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     kind: 'postgres',
     changes,
     db,
+    current: () => inTx.getStore() ?? db,
     schema,
     migrations: pgMigrations,
     transaction(fn) {
@@ -284,7 +319,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
         try {
           const result = await fn({
             exec: async (sql) => void (await client.query(sql)),
-            appliedTags: () => appliedTags(client),
+            applied: () => applied(client),
             record: async (tag, hash, at) => void (await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (tag, hash, applied_at) VALUES ($1, $2, $3)`, [tag, hash, at])),
           });
           await client.query('COMMIT');
@@ -300,7 +335,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       }
     },
     async migrationStatus() {
-      return statusOf(pgMigrations, await appliedTags(pool));
+      return statusOf(pgMigrations, (await applied(pool)).map((r) => r.tag));
     },
     async ping() {
       try {

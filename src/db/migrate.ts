@@ -1,3 +1,4 @@
+import { Unavailable } from '../core/errors.ts';
 import type { Database } from './driver.ts';
 
 /** One embedded migration (see scripts/embed-migrations.ts). */
@@ -22,7 +23,8 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (tag text P
 /** Raw SQL access to one connection, provided by the driver for the migration runner. */
 export interface MigrationSession {
   exec(sql: string): Promise<void>;
-  appliedTags(): Promise<string[]>;
+  /** Applied migrations with the hash recorded when each was applied. */
+  applied(): Promise<{ tag: string; hash: string }[]>;
   record(tag: string, hash: string, at: number): Promise<void>;
 }
 
@@ -44,7 +46,13 @@ export function statusOf(list: readonly Migration[], applied: readonly string[])
 export async function applyMigrations(db: Database, now: () => number = Date.now): Promise<string[]> {
   return db.migrationLock(async (session) => {
     await session.exec(CREATE_TABLE);
-    const status = statusOf(db.migrations, await session.appliedTags());
+    const done = await session.applied();
+    // An applied migration must never change: a different hash means this build and the database disagree.
+    for (const { tag, hash } of done) {
+      const m = db.migrations.find((x) => x.tag === tag);
+      if (m && m.hash !== hash) throw new Unavailable(`migration ${tag} in this build differs from the one applied to the database; use the build that applied it`);
+    }
+    const status = statusOf(db.migrations, done.map((d) => d.tag));
     const applied: string[] = [];
     for (const m of db.migrations) {
       if (!status.pending.includes(m.tag)) continue;

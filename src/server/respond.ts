@@ -1,5 +1,6 @@
 import { HTTPError, type H3Event } from 'h3';
 import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
+import { ApiError } from './api/errors.ts';
 import { requestLog } from './context.ts';
 
 // The one place where errors become responses. Anything not meant for the
@@ -46,6 +47,10 @@ export function respondToError(error: HTTPError, event: H3Event): Response {
     const status = STATUS[original.code];
     if (status >= 500) requestLog(event).error({ err: describe(original) }, 'dependency unavailable');
     return problem(status, original.message, { code: original.code, ...(original.field ? { field: original.field } : {}) });
+  }
+  if (original instanceof ApiError) {
+    // Management API refusals before the core (authentication, framing, routing): status, code and headers are fixed per class.
+    return problem(original.status, original.message, { code: original.code }, original.headers);
   }
   if (original instanceof HTTPError && !original.unhandled) {
     // Routing and protocol errors raised by h3 itself (404, 405, malformed URL, 413 …): safe to state.

@@ -11,6 +11,7 @@ export function createAdmin(deps: AdminDeps) {
 export type Admin = ReturnType<typeof createAdmin>;
 
 export type { AdminDeps, ListQuery } from './deps.ts';
+export { DEFAULT_PAGE, MAX_PAGE } from './deps.ts';
 export { LOCAL_ADMIN, API_SCOPES, hasScope, type Principal, type ApiScope } from './principal.ts';
 export { etagOf, type TenantView, type ClientView, type KeyView, type ApiKeyView, type Page } from './views.ts';
 export { createTenantSchema, updateTenantSchema } from './tenants.ts';

@@ -23,7 +23,7 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'metrics', 'oauth', 'oidc', 'readyz', 'root', 'static', 'system', 't', 'well-known', 'www',
 ]);
 
-/** A DNS label (RFC 1035 §2.3.1, lower case) that is not reserved. */
+/** A DNS label (RFC 1123 §2.1: letters, digits, hyphens; may start with a digit), lower case, not reserved. */
 export function validateSlug(slug: string): string {
   if (!SLUG.test(slug)) throw new ValidationFailed('slug', 'must be 1–63 lower-case letters, digits or hyphens, not starting or ending with a hyphen');
   if (RESERVED_SLUGS.has(slug)) throw new ValidationFailed('slug', `"${slug}" is reserved`);

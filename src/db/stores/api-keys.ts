@@ -5,17 +5,17 @@ import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
 import { pageOf } from './internal/page.ts';
 
-export function apiKeyStore(database: Database, db: Db = database.db, write: Database['transaction'] = database.transaction): ApiKeyStore {
+export function apiKeyStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): ApiKeyStore {
   const { apiKeys } = database.schema;
   const one = async (rows: Promise<unknown[]>) => (await guard('', () => rows))[0] as ApiKey | undefined;
   return {
     insert: (key) => guard('an API key with that id already exists', () => write(async (tx) => void (await tx.insert(apiKeys).values({ ...key, scopes: [...key.scopes] })))),
-    byKeyId: (keyId) => one(db.select().from(apiKeys).where(eq(apiKeys.keyId, keyId)).limit(1)),
-    byId: (id) => one(db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1)),
+    byKeyId: (keyId) => one(db().select().from(apiKeys).where(eq(apiKeys.keyId, keyId)).limit(1)),
+    byId: (id) => one(db().select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1)),
     list: async (tenantId, page) => {
       const scope = tenantId === undefined ? undefined : tenantId === null ? isNull(apiKeys.tenantId) : eq(apiKeys.tenantId, tenantId);
       const q = pageOf(apiKeys.id, scope, page);
-      return (await guard('', () => db.select().from(apiKeys).where(q.where).orderBy(q.orderBy).limit(q.limit))) as ApiKey[];
+      return (await guard('', () => db().select().from(apiKeys).where(q.where).orderBy(q.orderBy).limit(q.limit))) as ApiKey[];
     },
     revoke: (id, at) =>
       guard('', () => write(async (tx) => (await tx.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).returning({ id: apiKeys.id })).length > 0)),

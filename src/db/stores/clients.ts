@@ -5,7 +5,7 @@ import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
 import { pageOf } from './internal/page.ts';
 
-export function clientStore(database: Database, db: Db = database.db, write: Database['transaction'] = database.transaction): ClientStore {
+export function clientStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): ClientStore {
   const { clients } = database.schema;
   const row = (c: Client) => ({
     ...c,
@@ -22,11 +22,11 @@ export function clientStore(database: Database, db: Db = database.db, write: Dat
     update: (c) => guard(conflict(c), () => write(async (tx) => void (await tx.update(clients).set(row(c)).where(eq(clients.id, c.id))))),
     delete: (tenantId, clientId) =>
       guard('', () => write(async (tx) => (await tx.delete(clients).where(and(eq(clients.tenantId, tenantId), eq(clients.clientId, clientId))).returning({ id: clients.id })).length > 0)),
-    byClientId: async (clientId) => (await guard('', () => db.select().from(clients).where(eq(clients.clientId, clientId)).limit(1)))[0] as Client | undefined,
+    byClientId: async (clientId) => (await guard('', () => db().select().from(clients).where(eq(clients.clientId, clientId)).limit(1)))[0] as Client | undefined,
     listByTenant: async (tenantId, page) => {
       const q = pageOf(clients.id, eq(clients.tenantId, tenantId), page);
-      return (await guard('', () => db.select().from(clients).where(q.where).orderBy(q.orderBy).limit(q.limit))) as Client[];
+      return (await guard('', () => db().select().from(clients).where(q.where).orderBy(q.orderBy).limit(q.limit))) as Client[];
     },
-    maxAccessTokenTtl: async (tenantId) => (await guard('', () => db.select({ m: max(clients.accessTokenTtl) }).from(clients).where(eq(clients.tenantId, tenantId))))[0]?.m ?? null,
+    maxAccessTokenTtl: async (tenantId) => (await guard('', () => db().select({ m: max(clients.accessTokenTtl) }).from(clients).where(eq(clients.tenantId, tenantId))))[0]?.m ?? null,
   };
 }

@@ -6,7 +6,7 @@ import { sanitize } from './internal/errors.ts';
 import { signingKeyStore } from './signing-keys.ts';
 import { tenantStore } from './tenants.ts';
 
-function storesOn(database: Database, db: Db, write: Database['transaction']): Stores {
+function storesOn(database: Database, db: () => Db, write: Database['transaction']): Stores {
   return {
     tenants: tenantStore(database, db, write),
     clients: clientStore(database, db, write),
@@ -19,11 +19,11 @@ function storesOn(database: Database, db: Db, write: Database['transaction']): S
 export function createRepository(database: Database): Repository {
   const write: Database['transaction'] = (fn) => database.transaction(fn);
   return {
-    ...storesOn(database, database.db, write),
+    ...storesOn(database, () => database.current(), write),
     async transaction(fn, options) {
       try {
         // Inside a transaction, reads and writes both use the transaction's connection.
-        return await database.transaction((tx) => fn(storesOn(database, tx, (inner) => inner(tx))), options);
+        return await database.transaction((tx) => fn(storesOn(database, () => tx, (inner) => inner(tx))), options);
       } catch (e) {
         throw sanitize(e);
       }

@@ -4,7 +4,7 @@ import type { SigningKeyStore } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
 
-export function signingKeyStore(database: Database, db: Db = database.db, write: Database['transaction'] = database.transaction): SigningKeyStore {
+export function signingKeyStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): SigningKeyStore {
   const { signingKeys } = database.schema;
   return {
     insert: (key) => guard(`signing key ${key.kid} already exists in this tenant`, () => write(async (tx) => void (await tx.insert(signingKeys).values(key)))),
@@ -18,7 +18,7 @@ export function signingKeyStore(database: Database, db: Db = database.db, write:
         ),
       ),
     listByTenant: async (tenantId) =>
-      (await guard('', () => db.select().from(signingKeys).where(eq(signingKeys.tenantId, tenantId)).orderBy(asc(signingKeys.createdAt), asc(signingKeys.alg)))) as SigningKey[],
-    listAll: async () => (await guard('', () => db.select().from(signingKeys).orderBy(asc(signingKeys.id)))) as SigningKey[],
+      (await guard('', () => db().select().from(signingKeys).where(eq(signingKeys.tenantId, tenantId)).orderBy(asc(signingKeys.createdAt), asc(signingKeys.alg)))) as SigningKey[],
+    listAll: async () => (await guard('', () => db().select().from(signingKeys).orderBy(asc(signingKeys.id)))) as SigningKey[],
   };
 }

@@ -1,0 +1,27 @@
+import type { H3Event } from 'h3';
+import { hasScope, type ApiScope, type Principal } from '../../core/admin/index.ts';
+import { authenticateApiKey } from '../../core/apikeys/authenticate.ts';
+import type { ServerDeps } from '../deps.ts';
+import { InsufficientScope, Unauthorized } from './errors.ts';
+
+// RFC 6750 §2.1: "Bearer" 1*SP b64token. The scheme is case-insensitive (RFC 9110 §11.1).
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The principal behind the request's bearer API key. Every failure is the
+ * same 401; a request without bearer credentials gets it without an error code.
+ */
+export async function authenticate(event: H3Event, deps: ServerDeps): Promise<Principal> {
+  const header = event.req.headers.get('authorization') ?? '';
+  if (!/^Bearer(\s|$)/i.test(header)) throw new Unauthorized(false);
+  const token = BEARER.exec(header)?.[1];
+  const principal = token ? await authenticateApiKey(token, deps.directory.apiKey, deps.clock.now()) : undefined;
+  if (!principal) throw new Unauthorized(true);
+  deps.usage.record(principal.apiKeyId);
+  return principal;
+}
+
+/** Refuses a key without the route's scope before the body is read. The core checks it again. */
+export function requireRouteScope(principal: Principal, scope: ApiScope): void {
+  if (!hasScope(principal, scope)) throw new InsufficientScope(scope);
+}
