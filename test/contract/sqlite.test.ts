@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/core/tenants/tenant.ts';
 import { uuidv7 } from '../../src/crypto/index.ts';
-import { createRepository, DatabaseError } from '../../src/db/index.ts';
+import { createRepository } from '../../src/db/index.ts';
 import { openHarness, startChild, type Child, type Harness } from '../helpers/contract.ts';
 
 const LOCK_HOLDER = fileURLToPath(new URL('./fixtures/sqlite-lock-holder.ts', import.meta.url));
