@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CONFIG_FILE_NAME, MASTER_KEY_FILE_NAME, databaseTarget, loadConfig } from '../config/index.ts';
+import { CONFIG_FILE_NAME, MASTER_KEY_FILE_NAME, databaseTarget, loadConfig, type RawConfig } from '../config/index.ts';
 import { createApiKey } from '../core/apikeys/create-api-key.ts';
 import { systemClock } from '../core/clock.ts';
 import { Conflict } from '../core/errors.ts';
@@ -34,6 +34,15 @@ export interface InitResult {
   readonly credentialsFile: string;
 }
 
+function settingsOf(answers: InitAnswers): Record<string, unknown> & RawConfig {
+  const settings: Record<string, unknown> & RawConfig = { public_url: answers.publicUrl };
+  if (answers.host) settings.host = answers.host;
+  if (answers.port !== undefined) settings.port = answers.port;
+  if (answers.adminEmail) settings.admin_email = answers.adminEmail;
+  if (answers.databaseUrl) settings.database_url = answers.databaseUrl;
+  return settings;
+}
+
 /** True when the data dir already holds an install (config, master key or database). */
 export function isInitialized(dataDir: string): boolean {
   return [CONFIG_FILE_NAME, MASTER_KEY_FILE_NAME, 'authflow.db'].some((f) => existsSync(join(dataDir, f)));
@@ -48,23 +57,23 @@ export function isInitialized(dataDir: string): boolean {
 export async function initialize(answers: InitAnswers): Promise<InitResult> {
   const { dataDir } = answers;
   if (isInitialized(dataDir)) throw new Conflict(`${dataDir} already holds an authflow install; refusing to overwrite it`);
+  const settings = settingsOf(answers);
+  // Check the answers as the flags they came from, before anything is created.
+  loadConfig({ dataDir: join(dataDir, '.init-check-nonexistent'), env: {}, flags: settings });
   const createdDir = !existsSync(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // An existing (empty) dir may be world-readable; serve would refuse it.
+  if (!createdDir) chmodSync(dataDir, 0o700);
   const stage = join(dataDir, `.init-${randomString(6)}`);
   mkdirSync(stage, { mode: 0o700 });
   try {
     const masterKey = generateMasterKey();
     writeFileSync(join(stage, MASTER_KEY_FILE_NAME), `${masterKey}\n`, { mode: 0o600 });
-    const settings: Record<string, unknown> = { public_url: answers.publicUrl };
-    if (answers.host) settings.host = answers.host;
-    if (answers.port !== undefined) settings.port = answers.port;
-    if (answers.adminEmail) settings.admin_email = answers.adminEmail;
-    if (answers.databaseUrl) settings.database_url = answers.databaseUrl;
     writeFileSync(join(stage, CONFIG_FILE_NAME), `# authflow configuration. Environment (AUTHFLOW_*) and flags override it.\n${stringify(settings)}`, { mode: 0o600 });
     // Validate what was written exactly as `serve` will read it.
     const config = loadConfig({ dataDir: stage, env: {} });
 
-    const database = await openDatabase(databaseTarget(answers.databaseUrl, stage));
+    const database = await openDatabase(databaseTarget(answers.databaseUrl, stage), { create: true });
     let result: Omit<InitResult, 'dataDir' | 'configFile' | 'credentialsFile'>;
     try {
       await applyMigrations(database);

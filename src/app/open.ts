@@ -27,13 +27,15 @@ export interface OpenOptions {
   readonly logger?: Logger;
   /** Apply pending migrations on open (default true). */
   readonly migrate?: boolean;
+  /** Create the SQLite file when missing (serve does; management commands do not). */
+  readonly create?: boolean;
 }
 
 /** Opens the database (migrating it unless told not to) and wires the core around it. */
 export async function openAuthflow(config: Config, options: OpenOptions = {}): Promise<Authflow> {
   const keyRing = followingKeyRing(config);
   const logger = options.logger ?? createLogger(config);
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { create: options.create ?? false });
   try {
     if (options.migrate !== false) {
       const applied = await applyMigrations(database);

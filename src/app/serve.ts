@@ -55,7 +55,9 @@ async function readiness(af: Authflow): Promise<ReadyReport> {
   try {
     await af.database.ping();
   } catch (e) {
-    return { ready: false, checks: { database: { ok: false, detail: (e as Error).message } } };
+    // /readyz is unauthenticated: the wire says only that it failed; the log says where.
+    af.logger.warn({ err: { message: (e as Error).message } }, 'readiness: database unreachable');
+    return { ready: false, checks: { database: { ok: false, detail: 'unreachable' } } };
   }
   const m = await af.database.migrationStatus();
   const current = m.pending.length === 0 && m.unknown.length === 0;

@@ -17,7 +17,7 @@ export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
     .description('Self-hosted OpenID Connect provider for many tenants.')
     .version(versionLine(), '-V, --version', 'print version, commit and Node.js version')
-    .addOption(new Option('--data-dir <dir>', 'data directory (config, master key, SQLite database)').env('AUTHFLOW_DATA_DIR'))
+    .addOption(new Option('--data-dir <dir>', 'data directory: config, master key, SQLite database (env: AUTHFLOW_DATA_DIR, default ./authflow-data)'))
     .addOption(new Option('--database-url <url>', 'postgres://… to use PostgreSQL instead of the embedded SQLite file'))
     .option('--url <url>', 'manage the server at this base URL through its management API, with the key in AUTHFLOW_API_KEY (env AUTHFLOW_URL)')
     .option('--json', 'machine-readable output: one JSON document on stdout')
@@ -28,6 +28,7 @@ export function buildProgram(run: RunEnv): Command {
       writeOut: (s) => void (run.streams.stdout ?? process.stdout).write(s),
       // With --json, main reports commander's errors as the JSON error document instead.
       writeErr: (s) => void (run.json ? undefined : (run.streams.stderr ?? process.stderr).write(s)),
+      outputError: (s, write) => write(withIdHint(s.trimEnd()) + '\n'),
     })
     .exitOverride();
 
@@ -60,9 +61,18 @@ export async function main(argv: readonly string[], streams: IoStreams = {}, env
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       if (e.code === 'commander.executeSubCommandAsync') return EXIT.failure;
-      if (json) return createIo(true, streams).fail(new UsageError(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()));
+      if (json) return createIo(true, streams).fail(new UsageError(withIdHint(e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())));
       return EXIT.usage;
     }
     return createIo(json, streams).fail(e);
   }
+}
+
+/**
+ * Client ids and key ids are base64url and may start with "-", which reads as
+ * an option. The usual cure is "--" before them; say so when that is the likely cause.
+ */
+function withIdHint(message: string): string {
+  const id = /unknown option '(-[A-Za-z0-9_-]{15,})'/.exec(message)?.[1];
+  return id ? `${message} (an id that starts with "-" goes last, after "--": … --tenant T -- ${id})` : message;
 }

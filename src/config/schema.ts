@@ -3,8 +3,8 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .refine((u) => !new URL(u).search && !new URL(u).hash, 'must not carry a query or fragment')
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://id.example.com', abort: true })
+  .refine((u) => URL.canParse(u) && !new URL(u).search && !new URL(u).hash, 'must not carry a query or fragment')
   .transform((u) => u.replace(/\/+$/, ''));
 
 /** true/false from YAML, or the strings an environment variable carries. */
@@ -26,7 +26,7 @@ export const configSchema = z
   .object({
     public_url: httpUrl.optional(),
     host: z.string().min(1).default('127.0.0.1'),
-    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    port: z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').default(8080),
     database_url: databaseUrl.optional(),
     log_level: z.enum(LOG_LEVELS).default('info'),
     log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),

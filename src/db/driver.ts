@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { Unavailable } from '../core/errors.ts';
+import { NotFound, Unavailable } from '../core/errors.ts';
 import type { ChangeFeed } from '../core/ports.ts';
 import { MIGRATIONS_TABLE, statusOf, type Migration, type MigrationSession, type MigrationStatus } from './migrate.ts';
 import { migrations as pgMigrations } from './migrations/pg.gen.ts';
@@ -56,6 +56,8 @@ export interface TransactionOptions {
 }
 
 export interface OpenOptions {
+  /** SQLite: create the file (and its folder) when missing. Only init and serve do; other commands fail with NotFound. */
+  readonly create?: boolean;
   /** SQLite: milliseconds a writer waits for another process's lock. */
   readonly busyTimeoutMs?: number;
   /** Postgres: milliseconds to wait for a connection before failing. */
@@ -71,6 +73,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 
 function openSqlite(path: string, options: OpenOptions): Database {
   const dir = dirname(path);
+  if (!options.create && !existsSync(path)) throw new NotFound(`no SQLite database at ${path}: run "authflow init" (or check --data-dir)`);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const busy = options.busyTimeoutMs ?? 5000;
   let writer: BetterSqlite3.Database;
@@ -302,7 +305,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       const outer = inTx.getStore();
       if (outer) return fn(outer);
       const run = (db as unknown as { transaction: (f: (tx: Db) => Promise<unknown>) => Promise<unknown> }).transaction;
-      return run.call(db, (tx) =>
+      const committed = run.call(db, (tx) =>
         inTx.run(tx, async () => {
           const result = await fn(tx);
           // Delivered to every listening server when (and only if) the transaction commits.
@@ -310,6 +313,15 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
           return result;
         }),
       ) as Promise<never>;
+      // This process's caches learn of its own commits at once, not when the notification comes back.
+      return committed.then((r) => {
+        for (const l of listeners) {
+          try {
+            l();
+          } catch {}
+        }
+        return r;
+      });
     },
     async migrationLock(fn) {
       const client = await pool.connect();

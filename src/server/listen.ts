@@ -19,12 +19,21 @@ export async function listen(app: H3, host: string, port: number): Promise<Liste
       resolve();
     });
   });
+  let closing = false;
+  // While draining, every answer closes its connection, so keep-alive clients
+  // do not hold the process open until their idle timeout.
+  server.on('request', (_req, res) => {
+    if (!closing) return;
+    res.shouldKeepAlive = false;
+    res.once('finish', () => server.closeIdleConnections());
+  });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     close(timeoutMs) {
+      closing = true;
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
         timer.unref();

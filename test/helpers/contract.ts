@@ -41,7 +41,7 @@ export async function openHarness(dialect: Dialect, options: { migrate?: boolean
   const fresh = await freshTarget(dialect);
   const handles: Database[] = [];
   const open = async (o?: OpenOptions) => {
-    const d = await openDatabase(fresh.target, o ?? options.open ?? {});
+    const d = await openDatabase(fresh.target, { create: true, ...(o ?? options.open ?? {}) });
     handles.push(d);
     return d;
   };

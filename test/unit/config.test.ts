@@ -183,7 +183,7 @@ describe('loadConfig: errors name the field and, for the file, the line', () => 
   it('a bad value in the file', () => {
     writeYaml('host: 0.0.0.0\n\nport: 99999\n');
     const e = configError(() => load());
-    expect(e.message).toBe(`${join(dir.path, 'authflow.yaml')} line 3: port: Too big: expected number to be <=65535`);
+    expect(e.message).toBe(`${join(dir.path, 'authflow.yaml')} line 3: port: must be a port number from 0 to 65535`);
     expect(e).toMatchObject({ field: 'port', file: join(dir.path, 'authflow.yaml'), line: 3 });
   });
 

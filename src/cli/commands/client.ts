@@ -29,6 +29,7 @@ interface ClientFlags {
 }
 
 const TENANT_HELP = 'tenant slug or id (default: AUTHFLOW_TENANT)';
+const ID_HELP = 'the client_id (one starting with "-" goes last, after "--")';
 
 export function registerClient(program: Command, run: RunEnv): void {
   const client = program
@@ -74,7 +75,7 @@ export function registerClient(program: Command, run: RunEnv): void {
   client
     .command('show')
     .description("show a client's registration (never its secret: authflow keeps only a hash)")
-    .argument('<client_id>')
+    .argument('<client_id>', ID_HELP)
     .option('--tenant <tenant>', TENANT_HELP)
     .addHelpText('after', examples('authflow client show --tenant acme 3fJ9kQ2xLr8mWv1Z'))
     .action(actionOf(run, async (ctx, clientId, rawFlags) => {
@@ -83,7 +84,7 @@ export function registerClient(program: Command, run: RunEnv): void {
       ctx.io.result(view, () => clientBlock(view));
     }));
 
-  clientFieldOptions(client.command('update').description('change a client; list flags replace the whole list; --no-… flags clear a field').argument('<client_id>'), 'update')
+  clientFieldOptions(client.command('update').description('change a client; list flags replace the whole list; --no-… flags clear a field').argument('<client_id>', ID_HELP), 'update')
     .addHelpText('after', examples(
       'authflow client update --tenant acme 3fJ9kQ2xLr8mWv1Z --redirect-uri https://app.acme.com/cb --redirect-uri https://app.acme.com/cb2',
       'authflow client update --tenant acme 3fJ9kQ2xLr8mWv1Z --access-token-ttl 300 --no-cors-origin',
@@ -100,7 +101,7 @@ export function registerClient(program: Command, run: RunEnv): void {
   client
     .command('delete')
     .description('delete a client; its tokens stop working (asks first unless --yes)')
-    .argument('<client_id>')
+    .argument('<client_id>', ID_HELP)
     .option('--tenant <tenant>', TENANT_HELP)
     .addHelpText('after', examples('authflow --yes client delete --tenant acme 3fJ9kQ2xLr8mWv1Z'))
     .action(actionOf(run, async (ctx, clientId, rawFlags) => {
@@ -116,7 +117,7 @@ export function registerClient(program: Command, run: RunEnv): void {
   client
     .command('rotate-secret')
     .description('issue a new client secret (printed once); the old one keeps working for --grace seconds')
-    .argument('<client_id>')
+    .argument('<client_id>', ID_HELP)
     .option('--tenant <tenant>', TENANT_HELP)
     .option('--grace <seconds>', 'how long the previous secret keeps working (default 0: it stops now; at most 30 days)')
     .addHelpText('after', examples('authflow client rotate-secret --tenant acme 3fJ9kQ2xLr8mWv1Z --grace 86400 --json | jq -r .client_secret'))

@@ -48,9 +48,9 @@ export function registerKey(program: Command, run: RunEnv): void {
   key
     .command('retire')
     .description('stop a key signing now (a pending key of the same alg takes over); it stays published until its tokens expire (asks unless --yes)')
-    .argument('<kid>')
+    .argument('<kid>', 'the key id (one starting with "-" goes last, after "--")')
     .option('--tenant <tenant>', TENANT_HELP)
-    .addHelpText('after', examples('authflow --yes key retire --tenant acme 9Qw3…'))
+    .addHelpText('after', examples('authflow --yes key retire --tenant acme 9Qw3…', 'authflow --yes key retire --tenant acme -- -1qKw…   # a kid starting with "-"'))
     .action(actionOf(run, async (ctx, kid, rawFlags) => {
       const tenant = ctx.tenant((rawFlags as { tenant?: string }).tenant);
       const view = await ctx.withAdmin(async (admin) => {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { actionOf, type RunEnv } from '../context.ts';
-import { confirm } from '../confirm.ts';
 
 export function registerSecrets(program: Command, run: RunEnv): void {
   const secrets = program.command('secrets').description('the master key ring that encrypts signing keys and other recoverable secrets');
@@ -13,7 +12,7 @@ export function registerSecrets(program: Command, run: RunEnv): void {
     .action(actionOf(run, async (ctx, flags) => {
       const { dropOld } = flags as { dropOld?: boolean };
       const config = await ctx.config();
-      if (dropOld) await confirm(ctx, 'Old master keys will be removed from the key file; backups made before now will need them. Continue?');
+      if (dropOld) await ctx.confirm('Old master keys will be removed from the key file; backups made before now will need them. Continue?', 'drop old master keys');
       const { rotateMasterKey } = await import('../../app/index.ts');
       const r = await rotateMasterKey(config, { dropOld });
       ctx.io.result(r, () =>

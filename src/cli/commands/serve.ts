@@ -18,7 +18,7 @@ export function registerServe(program: Command, run: RunEnv): void {
     .option('--init', 'initialise the data dir first (non-interactively) when it holds no install')
     .action(actionOf(run, async (ctx, rawFlags) => {
       const flags = rawFlags as ServeFlags;
-      if (flags.port !== undefined && !/^\d{1,5}$/.test(flags.port)) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
+      if (flags.port !== undefined && !(/^\d{1,5}$/.test(flags.port) && Number(flags.port) <= 65535)) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
       const app = await import('../../app/index.ts');
       const { resolveDataDir } = await import('../../config/index.ts');
 
@@ -30,7 +30,7 @@ export function registerServe(program: Command, run: RunEnv): void {
 
       const config = await ctx.config({ ...(flags.host ? { host: flags.host } : {}), ...(flags.port !== undefined ? { port: flags.port } : {}) });
       app.assertUsableInstall(config);
-      const af = await app.openAuthflow(config);
+      const af = await app.openAuthflow(config, { create: true });
       let serving;
       try {
         serving = await app.startServer(af);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { TenantView } from '../../core/admin/index.ts';
 import { actionOf, type RunEnv } from '../context.ts';
+import { UsageError } from '../exit-codes.ts';
 import { fields, table, text } from '../io.ts';
 import { examples, listPages, morePages, pageOptions, repeatable, settingsOf, type PageFlags } from '../options.ts';
 
@@ -87,6 +88,7 @@ export function registerTenant(program: Command, run: RunEnv): void {
         custom_domain: flags.customDomain === false ? null : flags.customDomain,
         settings: Object.keys(settings).length ? settings : undefined,
       };
+      if (Object.values(body).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --custom-domain, --no-custom-domain, --set or --unset');
       const view = await ctx.withAdmin((admin) => admin.tenants.update(ref as string, body));
       ctx.io.result(view, () => `Updated tenant ${view.slug}.\n${tenantBlock(view)}`);
     }));

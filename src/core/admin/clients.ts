@@ -9,7 +9,7 @@ import { parseInput } from '../validation.ts';
 import type { AdminDeps, ListQuery } from './deps.ts';
 import { findTenant, paginate } from './internal.ts';
 import { requireScope, type Principal } from './principal.ts';
-import { clientView, etagOf, type ClientView, type Page } from './views.ts';
+import { clientView, etagOf, ifMatchAllows, type ClientView, type Page } from './views.ts';
 
 export const rotateSecretSchema = z.strictObject({
   /** Seconds the previous secret keeps working (0: revoke it now). */
@@ -71,7 +71,10 @@ export function clientAdmin(deps: AdminDeps) {
       const type = body.type ?? (body.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
       const defaults = clientDefaults(type);
       // A confidential client with no redirect URI is a machine client.
-      if (type === 'confidential' && !body.redirect_uris?.length && !body.grant_types) defaults.grant_types = ['client_credentials'];
+      if (type === 'confidential' && !body.redirect_uris?.length && !body.grant_types) {
+        defaults.grant_types = ['client_credentials'];
+        defaults.scopes = [];
+      }
       const fields: ClientFields = { ...defaults, ...stripUndefined(body), type } as ClientFields;
       return deps.repo.transaction(async (s) => {
         const tenant = await findTenant(s, p, tenantRef);
@@ -79,7 +82,7 @@ export function clientAdmin(deps: AdminDeps) {
         const now = deps.clock.now();
         const secret = usesSecret(fields) ? typedSecret('cs') : undefined;
         const client = fromFields(
-          { id: uuidv7(now), tenantId: tenant.id, clientId: randomString(16), secretHash: secret ? sha256(secret) : null, previousSecretHash: null, previousSecretExpiresAt: null, createdAt: now, updatedAt: now },
+          { id: uuidv7(now), tenantId: tenant.id, clientId: randomString(16).replace(/[-_]/g, 'x'), secretHash: secret ? sha256(secret) : null, previousSecretHash: null, previousSecretExpiresAt: null, createdAt: now, updatedAt: now },
           fields,
         );
         await s.clients.insert(client);
@@ -104,7 +107,7 @@ export function clientAdmin(deps: AdminDeps) {
       const patch = parseInput(updateClientSchema, input);
       return deps.repo.transaction(async (s) => {
         const { tenant, client } = await find(s, p, tenantRef, clientId);
-        if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(clientView(client, tenant.slug))) throw new PreconditionFailed();
+        if (!ifMatchAllows(ifMatch, etagOf(clientView(client, tenant.slug)))) throw new PreconditionFailed();
         const fields: ClientFields = { ...toFields(client), ...stripUndefined(patch) } as ClientFields;
         checkClient(fields, settingsOf(tenant));
         // A client that newly needs a secret gets one (returned once); one that no longer uses it loses it.

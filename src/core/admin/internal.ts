@@ -33,6 +33,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const base: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    // Never let a patch reach an object's prototype.
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
     if (v === null) delete base[k];
     else base[k] = mergePatch(base[k], v);
   }

@@ -5,9 +5,9 @@ import { scopesOf } from '../tenants/settings.ts';
 import { settingsOf, validateCustomDomain, type StoredSettings, type Tenant } from '../tenants/tenant.ts';
 import { parseInput } from '../validation.ts';
 import type { AdminDeps, ListQuery } from './deps.ts';
-import { findTenant, mergePatch, paginate } from './internal.ts';
+import { findTenant, mergePatch, pageQuery, paginate } from './internal.ts';
 import { requireInstance, requireScope, type Principal } from './principal.ts';
-import { etagOf, tenantView, type Page, type TenantView } from './views.ts';
+import { etagOf, ifMatchAllows, tenantView, type Page, type TenantView } from './views.ts';
 
 const settingsPatch = z.record(z.string(), z.unknown());
 
@@ -39,6 +39,7 @@ export function tenantAdmin(deps: AdminDeps) {
     async list(p: Principal, q: ListQuery = {}): Promise<Page<TenantView>> {
       requireScope(p, 'tenants:read');
       if (p.tenantId !== null) {
+        pageQuery(q); // the same validation of limit and cursor for every caller
         const own = await deps.repo.tenants.byId(p.tenantId);
         return { items: own ? [view(own)] : [], next_cursor: null };
       }
@@ -55,7 +56,7 @@ export function tenantAdmin(deps: AdminDeps) {
       const body = parseInput(updateTenantSchema, input);
       return deps.repo.transaction(async (s) => {
         const current = await findTenant(s, p, ref);
-        if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(view(current))) throw new PreconditionFailed();
+        if (!ifMatchAllows(ifMatch, etagOf(view(current)))) throw new PreconditionFailed();
         const next: Tenant = {
           ...current,
           name: body.name ?? current.name,

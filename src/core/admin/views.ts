@@ -89,6 +89,13 @@ export function etagOf(view: unknown): string {
   return `"${sha256(JSON.stringify(view)).slice(0, 27)}"`;
 }
 
+/** RFC 9110 §13.1.1: If-Match is `*` or a list of entity tags; absent means no condition. */
+export function ifMatchAllows(ifMatch: string | undefined, etag: string): boolean {
+  if (ifMatch === undefined) return true;
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  return tags.includes('*') || tags.includes(etag);
+}
+
 /** A page of results with an opaque cursor for the next one. */
 export interface Page<T> {
   readonly items: T[];

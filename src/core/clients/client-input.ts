@@ -42,7 +42,7 @@ export function clientDefaults(type: 'confidential' | 'public'): Omit<ClientFiel
     type,
     redirect_uris: [],
     post_logout_redirect_uris: [],
-    grant_types: type === 'public' ? ['authorization_code', 'refresh_token'] : ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     audiences: [],
     token_endpoint_auth_method: type === 'public' ? 'none' : 'client_secret_basic',

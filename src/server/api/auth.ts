@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3';
 import { hasScope, type ApiScope, type Principal } from '../../core/admin/index.ts';
 import { authenticateApiKey } from '../../core/apikeys/authenticate.ts';
+import { requestState, setRequestState } from '../context.ts';
 import type { ServerDeps } from '../deps.ts';
 import { InsufficientScope, Unauthorized } from './errors.ts';
 
@@ -18,6 +19,9 @@ export async function authenticate(event: H3Event, deps: ServerDeps): Promise<Pr
   const principal = token ? await authenticateApiKey(token, deps.directory.apiKey, deps.clock.now()) : undefined;
   if (!principal) throw new Unauthorized(true);
   deps.usage.record(principal.apiKeyId);
+  // The request's log lines (the access line included) say which key acted, for which tenant.
+  const state = requestState(event);
+  if (state) setRequestState(event, { ...state, log: state.log.child({ api_key_id: principal.apiKeyId, tenant_id: principal.tenantId }) });
   return principal;
 }
 

@@ -25,10 +25,10 @@ const PROBLEMS: Readonly<Record<number, { id: string; description: string; heade
 const SERVER_ERROR = { id: 'ServerError', description: 'The server or a dependency (the database) failed; nothing internal is disclosed.' };
 
 const HEADERS: Readonly<Record<string, Json>> = {
-  ETag: { description: 'Strong entity tag of the resource; send it back in If-Match.', schema: { type: 'string' } },
-  Location: { description: 'Path of the created resource.', schema: { type: 'string' } },
-  Link: { description: 'RFC 8288 link to the next page (`rel="next"`), when there is one.', schema: { type: 'string' } },
-  'WWW-Authenticate': { description: 'RFC 6750 bearer challenge.', schema: { type: 'string' } },
+  ETag: { description: 'Strong entity tag of the resource; send it back in If-Match.', required: true, schema: { type: 'string' } },
+  Location: { description: 'Path of the created resource.', required: true, schema: { type: 'string' } },
+  Link: { description: 'RFC 8288 link to the next page (`rel="next"`), when there is one.', required: false, schema: { type: 'string' } },
+  'WWW-Authenticate': { description: 'RFC 6750 bearer challenge (on 403 for a missing scope only).', schema: { type: 'string' } },
 };
 
 const PARAMETERS: Readonly<Record<string, string>> = {

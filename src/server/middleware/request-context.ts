@@ -3,29 +3,34 @@ import { randomUUID } from 'node:crypto';
 import type { ServerDeps } from '../deps.ts';
 import { requestState, setRequestState } from '../context.ts';
 
-const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Request ids we accept from upstream (UUIDs, nanoids, base64url, trace ids); anything else is replaced. */
+const INCOMING_ID = /^[A-Za-z0-9._:~-]{1,128}$/;
+
+function begin(deps: ServerDeps, event: H3Event) {
+  const incoming = event.req.headers.get('x-request-id');
+  const id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+  const state = { id, startedAt: performance.now(), log: deps.logger.child({ req_id: id }) };
+  setRequestState(event, state);
+  return state;
+}
 
 /** onRequest: give the request an id (honouring a sane X-Request-Id) and a child logger. */
 export function startRequest(deps: ServerDeps) {
-  return (event: H3Event): void => {
-    const incoming = event.req.headers.get('x-request-id');
-    const id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
-    setRequestState(event, { id, startedAt: performance.now(), log: deps.logger.child({ req_id: id }) });
-  };
+  return (event: H3Event): void => void begin(deps, event);
 }
 
 /** onResponse: security headers, metrics and one access-log line. */
 export function finishRequest(deps: ServerDeps) {
   return (response: Response, event: H3Event): void => {
-    const state = requestState(event);
+    // Requests h3 refuses before onRequest (e.g. a malformed URL) get their id here.
+    const state = requestState(event) ?? begin(deps, event);
     const route = event.context.matchedRoute?.route ?? 'unmatched';
     const status = response.status;
-    setDefaultHeaders(response.headers, state?.id);
-    if (!state) return;
+    setDefaultHeaders(response.headers, state.id);
     const seconds = (performance.now() - state.startedAt) / 1000;
     deps.metrics.observe(event.req.method, route, status, seconds);
     state.log.info(
-      { method: event.req.method, route, path: event.url.pathname, status, ms: Math.round(seconds * 1e4) / 10, ip: getRequestIP(event, { xForwardedFor: deps.trustProxy }) },
+      { method: event.req.method, route, path: safePath(event), status, ms: Math.round(seconds * 1e4) / 10, ip: getRequestIP(event, { xForwardedFor: deps.trustProxy }) },
       'request',
     );
   };
@@ -41,5 +46,13 @@ function setDefaultHeaders(h: Headers, requestId: string | undefined): void {
     if (!h.has('x-frame-options')) h.set('x-frame-options', 'DENY');
   } catch {
     // Some prepared responses carry immutable headers; they already come from our own handlers.
+  }
+}
+
+function safePath(event: H3Event): string {
+  try {
+    return event.url.pathname;
+  } catch {
+    return new URL(event.req.url).pathname;
   }
 }
