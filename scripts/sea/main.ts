@@ -1,0 +1,3 @@
+// Entry point of the single binary: the warning filter first, then the CLI.
+import './warnings.ts';
+import '../../bin/authflow.ts';
