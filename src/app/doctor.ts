@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ConfigError, loadConfig, type Config } from '../config/index.ts';
+import { createPasswordHasher } from '../crypto/index.ts';
 import { openDatabase } from '../db/index.ts';
 import { dataDirProblems } from './data-dir.ts';
 import { ADMIN_CREDENTIALS_FILE } from './init.ts';
@@ -66,6 +67,19 @@ export async function diagnose(options: { dataDir?: string; env: NodeJS.ProcessE
   if (url.protocol === 'https:') add({ name: 'public url', status: 'ok', detail: config.publicUrl });
   else if (LOOPBACK.test(url.hostname)) add({ name: 'public url', status: 'warn', detail: `${config.publicUrl} is plain http on loopback: fine for trying authflow, not for users`, fix: 'set public_url to the https URL users reach' });
   else add({ name: 'public url', status: 'fail', detail: `${config.publicUrl} is plain http: cookies and tokens would cross the network in clear`, fix: 'serve behind TLS and set public_url to https://…' });
+
+  // One password hash at the configured cost: proves the argon2 module loads and shows what a login costs.
+  try {
+    const hasher = createPasswordHasher(config.argon2);
+    const started = performance.now();
+    const encoded = await hasher.hash('authflow-doctor');
+    const ms = Math.round(performance.now() - started);
+    if (!(await hasher.verify(encoded, 'authflow-doctor'))) throw new Error('a fresh hash did not verify');
+    const { memoryCost: m, timeCost: t, parallelism: p } = config.argon2;
+    add({ name: 'password hashing', status: ms > 1000 ? 'warn' : 'ok', detail: `argon2id m=${m} t=${t} p=${p}: ${ms} ms per hash`, ...(ms > 1000 ? { fix: 'lower argon2.memory_cost/time_cost or give the machine more CPU: logins will be slow' } : {}) });
+  } catch (e) {
+    add({ name: 'password hashing', status: 'fail', detail: (e as Error).message, fix: 'reinstall the binary; the argon2 module did not load' });
+  }
 
   const now = Date.now();
   if (options.buildTime && now < options.buildTime) add({ name: 'clock', status: 'fail', detail: 'the system clock is earlier than this build was made', fix: 'synchronise the clock (NTP)' });

@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { CONFIG_FILE_NAME, MASTER_KEY_FILE_NAME, databaseTarget, loadConfig, type RawConfig } from '../config/index.ts';
 import { createApiKey } from '../core/apikeys/create-api-key.ts';
 import { systemClock } from '../core/clock.ts';
-import { Conflict } from '../core/errors.ts';
+import { Conflict, Unavailable } from '../core/errors.ts';
 import { createTenant } from '../core/tenants/create-tenant.ts';
 import { discoveryUrlOf, issuerOf } from '../core/tenants/tenant.ts';
 import { generateMasterKey, parseKeyRing, randomString } from '../crypto/index.ts';
@@ -34,6 +34,21 @@ export interface InitResult {
   readonly credentialsFile: string;
 }
 
+/**
+ * mkdir -p, one level at a time (0700 for what it creates). Node's recursive
+ * mkdir can spin forever on some paths (/proc, stale mounts); this fails fast.
+ */
+function makeDirs(path: string): void {
+  if (existsSync(path)) return;
+  const parent = dirname(path);
+  if (parent !== path) makeDirs(parent);
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Unavailable(`cannot create the data dir ${path}: ${(e as Error).message}`);
+  }
+}
+
 function settingsOf(answers: InitAnswers): Record<string, unknown> & RawConfig {
   const settings: Record<string, unknown> & RawConfig = { public_url: answers.publicUrl };
   if (answers.host) settings.host = answers.host;
@@ -61,7 +76,7 @@ export async function initialize(answers: InitAnswers): Promise<InitResult> {
   // Check the answers as the flags they came from, before anything is created.
   loadConfig({ dataDir: join(dataDir, '.init-check-nonexistent'), env: {}, flags: settings });
   const createdDir = !existsSync(dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirs(dataDir);
   // An existing (empty) dir may be world-readable; serve would refuse it.
   if (!createdDir) chmodSync(dataDir, 0o700);
   const stage = join(dataDir, `.init-${randomString(6)}`);

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '../config/error.ts';
 import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
 
 /** Stable exit codes (DESIGN §3). Scripts depend on them. */

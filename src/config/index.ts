@@ -1,2 +1,3 @@
-export { loadConfig, resolveDataDir, databaseTarget, ConfigError, CONFIG_FILE_NAME, MASTER_KEY_FILE_NAME, DEFAULT_DATA_DIR, type Config, type DatabaseTarget, type LoadOptions } from './load.ts';
+export { ConfigError } from './error.ts';
+export { loadConfig, resolveDataDir, databaseTarget, CONFIG_FILE_NAME, MASTER_KEY_FILE_NAME, DEFAULT_DATA_DIR, type Config, type DatabaseTarget, type LoadOptions } from './load.ts';
 export { configSchema, type RawConfig } from './schema.ts';

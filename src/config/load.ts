@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from './error.ts';
 import { configSchema, ENV_KEYS, SECRET_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
 
 export const CONFIG_FILE_NAME = 'authflow.yaml';
@@ -26,20 +27,6 @@ export interface Config {
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Where the master key ring comes from: its text (never logged) and a description of the source. */
   readonly masterKey: { readonly text: string | undefined; readonly source: string };
-}
-
-/** A configuration value that cannot be used; names the field and, for the file, the line. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  readonly field: string | undefined;
-  readonly file: string | undefined;
-  readonly line: number | undefined;
-  constructor(message: string, field?: string, file?: string, line?: number) {
-    super(message);
-    this.field = field;
-    this.file = file;
-    this.line = line;
-  }
 }
 
 export interface LoadOptions {

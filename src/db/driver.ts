@@ -3,12 +3,11 @@
 // to. The stores use only what both dialects share (await-ed builders,
 // `returning`, `onConflict…`), and the contract suite runs them on both.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
+import type pg from 'pg';
 import { NotFound, Unavailable } from '../core/errors.ts';
 import type { ChangeFeed } from '../core/ports.ts';
 import { MIGRATIONS_TABLE, statusOf, type Migration, type MigrationSession, type MigrationStatus } from './migrate.ts';
@@ -72,9 +71,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 // ---------------------------------------------------------------- SQLite
 
 function openSqlite(path: string, options: OpenOptions): Database {
-  const dir = dirname(path);
   if (!options.create && !existsSync(path)) throw new NotFound(`no SQLite database at ${path}: run "authflow init" (or check --data-dir)`);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(dirname(path))) throw new NotFound(`the folder for the SQLite database ${path} does not exist`);
   const busy = options.busyTimeoutMs ?? 5000;
   let writer: BetterSqlite3.Database;
   let reader: BetterSqlite3.Database;
@@ -231,7 +229,10 @@ const CHANGE_CHANNEL = 'authflow_changes';
 const MIGRATION_LOCK_KEY = 0x61757468; // 'auth'
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
-  const pool = new pg.Pool({
+  // Loaded only for Postgres installs: SQLite ones (and their start-up) never pay for it.
+  const { default: pgDriver } = await import('pg');
+  const { drizzle: drizzlePg } = await import('drizzle-orm/node-postgres');
+  const pool = new pgDriver.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -264,7 +265,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     if (starting || listener || closed) return;
     starting = true;
     // A dedicated connection outside the pool; reconnects if the server drops it.
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, application_name: 'authflow-listen' });
+    const client = new pgDriver.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, application_name: 'authflow-listen' });
     client.on('notification', () => {
       for (const l of listeners) l();
     });

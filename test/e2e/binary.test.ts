@@ -191,6 +191,18 @@ describe('authflow single binary', () => {
     });
   });
 
+  it('doctor checks a fresh install, including an argon2id hash at the default cost (the embedded addon)', async () => {
+    const dataDir = join(work, 'doctor');
+    await init(dataDir);
+    const r = await run(['--data-dir', dataDir, 'doctor', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const checks = (JSON.parse(r.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks;
+    const hashing = checks.find((c) => c.name === 'password hashing');
+    expect(hashing?.status).toBe('ok');
+    expect(hashing?.detail).toMatch(/^argon2id m=19456 t=2 p=1: \d+ ms per hash$/);
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+
   describe('serve', () => {
     let installed: string;
     beforeAll(async () => {
@@ -280,6 +292,47 @@ describe('authflow single binary', () => {
       // The unclosed "[" is on line 2; the parser notices it at the start of line 3.
       expect(r.stderr).toMatch(new RegExp(`${escape(configFile)} line [23]\\b`));
     });
+  });
+
+  // Issue contract: an admin scripts a tenant with two clients, rotates its keys and an API key from the
+  // shell with --json, and the same through the management API, against the binary.
+  it('provisions from the shell (--json) and remotely through the management API with the same output', async () => {
+    const dataDir = join(work, 'provision');
+    const admin = (await init(dataDir)) as unknown as { admin_api_key: string };
+    const cli = async (...args: string[]) => {
+      const r = await run(['--data-dir', dataDir, '--json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const tenant = await cli('tenant', 'create', 'acme', '--name', 'Acme');
+    expect(tenant).toMatchObject({ slug: 'acme', issuer: 'http://localhost:8080/t/acme', discovery_url: 'http://localhost:8080/t/acme/.well-known/openid-configuration' });
+    const web = await cli('client', 'create', '--tenant', 'acme', '--name', 'web', '--redirect-uri', 'https://app.acme.example/cb');
+    expect(web.client_secret).toMatch(/^af_cs_/);
+    const machine = await cli('client', 'create', '--tenant', 'acme', '--name', 'billing', '--grant', 'client_credentials');
+    expect(machine.client.grant_types).toEqual(['client_credentials']);
+    const rotated = await cli('key', 'rotate', '--tenant', 'acme', '--alg', 'ES256', '--delay', '0');
+    expect(rotated.key.status).toBe('active');
+    const key = await cli('apikey', 'create', '--name', 'ci', '--tenant', 'acme', '--scope', 'clients:read', '--scope', 'tenants:read');
+    expect(key.token).toMatch(/^af_live_/);
+
+    const server = await serve(dataDir);
+    try {
+      const env = { AUTHFLOW_API_KEY: admin.admin_api_key };
+      for (const args of [['tenant', 'show', 'acme'], ['client', 'list', '--tenant', 'acme'], ['key', 'list', '--tenant', 'acme']]) {
+        const local = await run(['--data-dir', dataDir, '--json', ...args]);
+        const remote = await run(['--url', server.url, '--json', ...args], { env });
+        expect(remote.code, remote.stderr).toBe(0);
+        expect(remote.stdout).toBe(local.stdout);
+      }
+      // The tenant-scoped key sees its clients and nothing of the instance.
+      const scoped = await run(['--url', server.url, '--json', 'tenant', 'show', 'main'], { env: { AUTHFLOW_API_KEY: key.token } });
+      expect(scoped.code).toBe(3);
+      const res = await fetch(`${server.url}/api/v1/tenants/acme/clients`, { headers: { authorization: `Bearer ${key.token}` } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
   });
 
   describe('usage and failures', () => {

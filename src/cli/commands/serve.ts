@@ -19,6 +19,11 @@ export function registerServe(program: Command, run: RunEnv): void {
     .action(actionOf(run, async (ctx, rawFlags) => {
       const flags = rawFlags as ServeFlags;
       if (flags.port !== undefined && !(/^\d{1,5}$/.test(flags.port) && Number(flags.port) <= 65535)) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
+      // Listen for the stop signal from the start: a SIGTERM during start-up ends the run cleanly once started.
+      const signal = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
       const app = await import('../../app/index.ts');
       const { resolveDataDir } = await import('../../config/index.ts');
 
@@ -40,11 +45,7 @@ export function registerServe(program: Command, run: RunEnv): void {
       }
       af.logger.info({ url: serving.url, public_url: config.publicUrl, database: af.database.kind }, `authflow listening on ${serving.url}`);
 
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
-      af.logger.info({ signal }, 'shutting down: draining in-flight requests');
+      af.logger.info({ signal: await signal }, 'shutting down: draining in-flight requests');
       await serving.stop();
       af.logger.info('stopped');
       return 0;
