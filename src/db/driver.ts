@@ -91,6 +91,8 @@ function openSqlite(path: string, options: OpenOptions): Database {
   } catch (cause) {
     throw new Unavailable(`cannot open the SQLite database ${path}: ${(cause as Error).message}`, { cause });
   }
+  const pingStmt = reader.prepare('SELECT 1');
+  let statusStmt: BetterSqlite3.Statement | undefined;
   const writeDb = drizzleSqlite(writer, { schema: sqliteSchema });
   const readDb = drizzleSqlite(reader, { schema: sqliteSchema });
 
@@ -171,11 +173,13 @@ function openSqlite(path: string, options: OpenOptions): Database {
       );
     },
     async migrationStatus() {
-      return statusOf(sqliteMigrations, appliedSqlite(reader).map((r) => r.tag));
+      // /readyz asks on every call: answer from a prepared statement once the table exists.
+      if (!statusStmt && appliedSqlite(reader).length) statusStmt = reader.prepare(`SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag`).pluck();
+      return statusOf(sqliteMigrations, statusStmt ? (statusStmt.all() as string[]) : []);
     },
     async ping() {
       try {
-        reader.prepare('SELECT 1').get();
+        pingStmt.get();
       } catch (cause) {
         throw new Unavailable('the SQLite database does not answer', { cause });
       }
@@ -348,11 +352,18 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       }
     },
     async migrationStatus() {
-      return statusOf(pgMigrations, (await applied(pool)).map((r) => r.tag));
+      try {
+        // A named (server-side prepared) statement: /readyz asks on every call.
+        const r = await pool.query<{ tag: string }>({ name: 'authflow_migration_status', text: `SELECT tag FROM ${MIGRATIONS_TABLE} ORDER BY tag` });
+        return statusOf(pgMigrations, r.rows.map((row) => row.tag));
+      } catch (e) {
+        if ((e as { code?: string }).code === '42P01') return statusOf(pgMigrations, []); // no migrations table yet
+        throw e;
+      }
     },
     async ping() {
       try {
-        await pool.query('SELECT 1');
+        await pool.query({ name: 'authflow_ping', text: 'SELECT 1' });
       } catch (cause) {
         throw new Unavailable(`PostgreSQL at ${where} does not answer`, { cause });
       }
