@@ -3,3 +3,4 @@ export { sha256, safeEqual, verifySecretHash } from './digest.ts';
 export { createPasswordHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher } from './password.ts';
 export { parseKeyRing, generateMasterKey, KeyRingError, type KeyRing } from './keyring.ts';
 export { generateSigningKey, SIGNING_ALGS, type SigningAlg, type GeneratedKey } from './jwk.ts';
+export { importKey, signJwt, verifyJwt, inspectJwt, JwtInvalid, type SigningKeyHandle, type VerifyOptions, type JWTPayload, type JWTHeaderParameters } from './jwt.ts';

@@ -1,5 +1,6 @@
 import { HTTPError, type H3Event } from 'h3';
 import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
+import { isOAuthError, type OAuthError } from '../core/oauth/errors.ts';
 import { ApiError } from './api/errors.ts';
 import { requestLog } from './context.ts';
 
@@ -40,9 +41,19 @@ export function problem(status: number, detail?: string, extra: Record<string, u
   return new Response(JSON.stringify(body), { status, headers: h });
 }
 
+/** RFC 6749 §5.2 error response (and RFC 6750 §3 challenges via the error's headers). */
+export function oauthError(e: OAuthError): Response {
+  const h = new Headers(e.headers);
+  h.set('content-type', 'application/json');
+  h.set('cache-control', 'no-store');
+  h.set('pragma', 'no-cache');
+  return new Response(JSON.stringify({ error: e.error, ...(e.message ? { error_description: e.message } : {}) }), { status: e.status, headers: h });
+}
+
 /** h3 `onError` hook: maps any error to a response, logging what must not be sent. */
 export function respondToError(error: HTTPError, event: H3Event): Response {
   const original: unknown = error.unhandled && error.cause !== undefined ? error.cause : error;
+  if (isOAuthError(original)) return oauthError(original);
   if (isAuthflowError(original)) {
     const status = STATUS[original.code];
     if (status >= 500) requestLog(event).error({ err: describe(original) }, 'dependency unavailable');

@@ -27,5 +27,43 @@ export const migrations: readonly Migration[] = [
       "CREATE UNIQUE INDEX \"clients_tenant_name\" ON \"clients\" USING btree (\"tenant_id\",\"name\");",
       "CREATE INDEX \"clients_tenant\" ON \"clients\" USING btree (\"tenant_id\",\"created_at\");"
     ]
+  },
+  {
+    "tag": "0002_oauth_state",
+    "when": 1795423837597,
+    "hash": "77ae5078fcb6b5295d8eb96be0b6be20a2600456d0f236156160fbbb96821eae",
+    "statements": [
+      "CREATE TABLE \"auth_codes\" (\n\t\"code_hash\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"grant_id\" text NOT NULL,\n\t\"session_id\" text,\n\t\"redirect_uri\" text NOT NULL,\n\t\"scope\" text NOT NULL,\n\t\"nonce\" text,\n\t\"code_challenge\" text,\n\t\"code_challenge_method\" text,\n\t\"claims\" jsonb,\n\t\"auth_time\" bigint NOT NULL,\n\t\"acr\" text,\n\t\"amr\" jsonb NOT NULL,\n\t\"family_id\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"used_at\" bigint\n);",
+      "CREATE TABLE \"credentials\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"secret\" text,\n\t\"data\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"last_used_at\" bigint\n);",
+      "CREATE TABLE \"grants\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"scopes\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"updated_at\" bigint NOT NULL,\n\t\"revoked_at\" bigint\n);",
+      "CREATE TABLE \"interactions\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"secret_hash\" text NOT NULL,\n\t\"request\" jsonb NOT NULL,\n\t\"step\" text NOT NULL,\n\t\"state\" jsonb NOT NULL,\n\t\"user_id\" text,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL\n);",
+      "CREATE TABLE \"refresh_tokens\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"token_hash\" text NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"grant_id\" text NOT NULL,\n\t\"family_id\" text NOT NULL,\n\t\"parent_id\" text,\n\t\"session_id\" text,\n\t\"scope\" text NOT NULL,\n\t\"auth_time\" bigint NOT NULL,\n\t\"acr\" text,\n\t\"amr\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"idle_expires_at\" bigint NOT NULL,\n\t\"used_at\" bigint,\n\t\"revoked_at\" bigint,\n\tCONSTRAINT \"refresh_tokens_token_hash_unique\" UNIQUE(\"token_hash\")\n);",
+      "CREATE TABLE \"revocations\" (\n\t\"tenant_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"value\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\tCONSTRAINT \"revocations_kind_value_pk\" PRIMARY KEY(\"kind\",\"value\")\n);",
+      "CREATE TABLE \"sessions\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"secret_hash\" text NOT NULL,\n\t\"amr\" jsonb NOT NULL,\n\t\"acr\" text,\n\t\"auth_time\" bigint NOT NULL,\n\t\"user_agent\" text,\n\t\"ip\" text,\n\t\"created_at\" bigint NOT NULL,\n\t\"last_seen_at\" bigint NOT NULL,\n\t\"idle_expires_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"ended_at\" bigint,\n\tCONSTRAINT \"sessions_secret_hash_unique\" UNIQUE(\"secret_hash\")\n);",
+      "CREATE TABLE \"used_jtis\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"expires_at\" bigint NOT NULL\n);",
+      "CREATE TABLE \"users\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"email\" text NOT NULL,\n\t\"email_verified\" boolean NOT NULL,\n\t\"phone\" text,\n\t\"phone_verified\" boolean NOT NULL,\n\t\"name\" text,\n\t\"given_name\" text,\n\t\"family_name\" text,\n\t\"locale\" text,\n\t\"picture\" text,\n\t\"attributes\" jsonb NOT NULL,\n\t\"external_id\" text,\n\t\"disabled\" boolean NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"updated_at\" bigint NOT NULL,\n\t\"last_login_at\" bigint\n);",
+      "ALTER TABLE \"auth_codes\" ADD CONSTRAINT \"auth_codes_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"auth_codes\" ADD CONSTRAINT \"auth_codes_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"credentials\" ADD CONSTRAINT \"credentials_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"grants\" ADD CONSTRAINT \"grants_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"grants\" ADD CONSTRAINT \"grants_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"interactions\" ADD CONSTRAINT \"interactions_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"refresh_tokens\" ADD CONSTRAINT \"refresh_tokens_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"refresh_tokens\" ADD CONSTRAINT \"refresh_tokens_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"revocations\" ADD CONSTRAINT \"revocations_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"sessions\" ADD CONSTRAINT \"sessions_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"sessions\" ADD CONSTRAINT \"sessions_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"users\" ADD CONSTRAINT \"users_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "CREATE INDEX \"credentials_user_kind\" ON \"credentials\" USING btree (\"user_id\",\"kind\");",
+      "CREATE UNIQUE INDEX \"grants_user_client\" ON \"grants\" USING btree (\"user_id\",\"client_id\");",
+      "CREATE INDEX \"interactions_expires\" ON \"interactions\" USING btree (\"expires_at\");",
+      "CREATE INDEX \"refresh_tokens_family\" ON \"refresh_tokens\" USING btree (\"family_id\");",
+      "CREATE INDEX \"refresh_tokens_grant\" ON \"refresh_tokens\" USING btree (\"grant_id\");",
+      "CREATE INDEX \"revocations_expires\" ON \"revocations\" USING btree (\"expires_at\");",
+      "CREATE INDEX \"sessions_user\" ON \"sessions\" USING btree (\"user_id\");",
+      "CREATE UNIQUE INDEX \"users_tenant_email\" ON \"users\" USING btree (\"tenant_id\",\"email\");",
+      "CREATE UNIQUE INDEX \"users_tenant_external_id\" ON \"users\" USING btree (\"tenant_id\",\"external_id\");",
+      "CREATE INDEX \"users_tenant\" ON \"users\" USING btree (\"tenant_id\",\"id\");"
+    ]
   }
 ];

@@ -28,5 +28,33 @@ export const migrations: readonly Migration[] = [
       "CREATE UNIQUE INDEX `clients_tenant_name` ON `clients` (`tenant_id`,`name`);",
       "CREATE INDEX `clients_tenant` ON `clients` (`tenant_id`,`created_at`);"
     ]
+  },
+  {
+    "tag": "0002_oauth_state",
+    "when": 1795423836617,
+    "hash": "33ca4c4eef4720a1af9fd25ef97aea3afa48e44ae5e7adf97ac2a93c6b3ec491",
+    "statements": [
+      "CREATE TABLE `auth_codes` (\n\t`code_hash` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`grant_id` text NOT NULL,\n\t`session_id` text,\n\t`redirect_uri` text NOT NULL,\n\t`scope` text NOT NULL,\n\t`nonce` text,\n\t`code_challenge` text,\n\t`code_challenge_method` text,\n\t`claims` text,\n\t`auth_time` integer NOT NULL,\n\t`acr` text,\n\t`amr` text NOT NULL,\n\t`family_id` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`used_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `credentials` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`user_id` text NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`secret` text,\n\t`data` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`last_used_at` integer,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `credentials_user_kind` ON `credentials` (`user_id`,`kind`);",
+      "CREATE TABLE `grants` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL,\n\t`revoked_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `grants_user_client` ON `grants` (`user_id`,`client_id`);",
+      "CREATE TABLE `interactions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`secret_hash` text NOT NULL,\n\t`request` text NOT NULL,\n\t`step` text NOT NULL,\n\t`state` text NOT NULL,\n\t`user_id` text,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `interactions_expires` ON `interactions` (`expires_at`);",
+      "CREATE TABLE `refresh_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`grant_id` text NOT NULL,\n\t`family_id` text NOT NULL,\n\t`parent_id` text,\n\t`session_id` text,\n\t`scope` text NOT NULL,\n\t`auth_time` integer NOT NULL,\n\t`acr` text,\n\t`amr` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`idle_expires_at` integer NOT NULL,\n\t`used_at` integer,\n\t`revoked_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `refresh_tokens_token_hash_unique` ON `refresh_tokens` (`token_hash`);",
+      "CREATE INDEX `refresh_tokens_family` ON `refresh_tokens` (`family_id`);",
+      "CREATE INDEX `refresh_tokens_grant` ON `refresh_tokens` (`grant_id`);",
+      "CREATE TABLE `revocations` (\n\t`tenant_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`value` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tPRIMARY KEY(`kind`, `value`),\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `revocations_expires` ON `revocations` (`expires_at`);",
+      "CREATE TABLE `sessions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`secret_hash` text NOT NULL,\n\t`amr` text NOT NULL,\n\t`acr` text,\n\t`auth_time` integer NOT NULL,\n\t`user_agent` text,\n\t`ip` text,\n\t`created_at` integer NOT NULL,\n\t`last_seen_at` integer NOT NULL,\n\t`idle_expires_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`ended_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `sessions_secret_hash_unique` ON `sessions` (`secret_hash`);",
+      "CREATE INDEX `sessions_user` ON `sessions` (`user_id`);",
+      "CREATE TABLE `used_jtis` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE TABLE `users` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`email` text NOT NULL,\n\t`email_verified` integer NOT NULL,\n\t`phone` text,\n\t`phone_verified` integer NOT NULL,\n\t`name` text,\n\t`given_name` text,\n\t`family_name` text,\n\t`locale` text,\n\t`picture` text,\n\t`attributes` text NOT NULL,\n\t`external_id` text,\n\t`disabled` integer NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL,\n\t`last_login_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `users_tenant_email` ON `users` (`tenant_id`,`email`);",
+      "CREATE UNIQUE INDEX `users_tenant_external_id` ON `users` (`tenant_id`,`external_id`);",
+      "CREATE INDEX `users_tenant` ON `users` (`tenant_id`,`id`);"
+    ]
   }
 ];

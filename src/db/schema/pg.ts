@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { JSONWebKeySet, JWK } from 'jose';
 
 // The Postgres schema: the same tables, columns and JS types as sqlite.ts.
@@ -85,3 +85,205 @@ export const clients = pgTable(
   },
   (t) => [uniqueIndex('clients_tenant_name').on(t.tenantId, t.name), index('clients_tenant').on(t.tenantId, t.createdAt)],
 );
+
+// ---------------------------------------------------------------- people and OAuth state
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** Case-folded; unique per tenant. */
+    email: text('email').notNull(),
+    emailVerified: boolean('email_verified').notNull(),
+    phone: text('phone'),
+    phoneVerified: boolean('phone_verified').notNull(),
+    name: text('name'),
+    givenName: text('given_name'),
+    familyName: text('family_name'),
+    locale: text('locale'),
+    picture: text('picture'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull(),
+    externalId: text('external_id'),
+    disabled: boolean('disabled').notNull(),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+    lastLoginAt: ms('last_login_at'),
+  },
+  (t) => [uniqueIndex('users_tenant_email').on(t.tenantId, t.email), uniqueIndex('users_tenant_external_id').on(t.tenantId, t.externalId), index('users_tenant').on(t.tenantId, t.id)],
+);
+
+export const credentials = pgTable(
+  'credentials',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tenantId: text('tenant_id').notNull(),
+    /** password | totp | webauthn | recovery_code | … */
+    kind: text('kind').notNull(),
+    /** A hash (passwords, recovery codes) or a master-key ciphertext (TOTP seeds); never clear text. */
+    secret: text('secret'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: ms('created_at').notNull(),
+    lastUsedAt: ms('last_used_at'),
+  },
+  (t) => [index('credentials_user_kind').on(t.userId, t.kind)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the cookie's secret. */
+    secretHash: text('secret_hash').notNull().unique(),
+    amr: jsonb('amr').$type<string[]>().notNull(),
+    acr: text('acr'),
+    authTime: ms('auth_time').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: ms('created_at').notNull(),
+    lastSeenAt: ms('last_seen_at').notNull(),
+    idleExpiresAt: ms('idle_expires_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+    endedAt: ms('ended_at'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** Short-lived state of one authorization request while the user signs in and consents. */
+export const interactions = pgTable(
+  'interactions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    /** SHA-256 of the secret bound to the browser (cookie). */
+    secretHash: text('secret_hash').notNull(),
+    /** The validated authorization request. */
+    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
+    /** Where the step sequence stands (identify, authenticate, …, consent, done) and what it has learnt. */
+    step: text('step').notNull(),
+    state: jsonb('state').$type<Record<string, unknown>>().notNull(),
+    userId: text('user_id'),
+    createdAt: ms('created_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('interactions_expires').on(t.expiresAt)],
+);
+
+/** What a user consented to for a client: refresh-token families and codes hang off it. */
+export const grants = pgTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+    revokedAt: ms('revoked_at'),
+  },
+  (t) => [uniqueIndex('grants_user_client').on(t.userId, t.clientId)],
+);
+
+export const authCodes = pgTable('auth_codes', {
+  /** SHA-256 of the code. */
+  codeHash: text('code_hash').primaryKey(),
+  tenantId: text('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  clientId: text('client_id').notNull(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  grantId: text('grant_id').notNull(),
+  sessionId: text('session_id'),
+  redirectUri: text('redirect_uri').notNull(),
+  scope: text('scope').notNull(),
+  nonce: text('nonce'),
+  codeChallenge: text('code_challenge'),
+  codeChallengeMethod: text('code_challenge_method'),
+  claims: jsonb('claims').$type<Record<string, unknown>>(),
+  authTime: ms('auth_time').notNull(),
+  acr: text('acr'),
+  amr: jsonb('amr').$type<string[]>().notNull(),
+  /** The refresh-token family this code started, so a replay can revoke it. */
+  familyId: text('family_id').notNull(),
+  createdAt: ms('created_at').notNull(),
+  expiresAt: ms('expires_at').notNull(),
+  usedAt: ms('used_at'),
+});
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    /** SHA-256 of the token. */
+    tokenHash: text('token_hash').notNull().unique(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    grantId: text('grant_id').notNull(),
+    familyId: text('family_id').notNull(),
+    parentId: text('parent_id'),
+    sessionId: text('session_id'),
+    scope: text('scope').notNull(),
+    authTime: ms('auth_time').notNull(),
+    acr: text('acr'),
+    amr: jsonb('amr').$type<string[]>().notNull(),
+    createdAt: ms('created_at').notNull(),
+    /** Absolute end of the family. */
+    expiresAt: ms('expires_at').notNull(),
+    idleExpiresAt: ms('idle_expires_at').notNull(),
+    usedAt: ms('used_at'),
+    revokedAt: ms('revoked_at'),
+  },
+  (t) => [index('refresh_tokens_family').on(t.familyId), index('refresh_tokens_grant').on(t.grantId)],
+);
+
+/**
+ * Revoked things that outlive no token: an access-token `jti`, a refresh-token
+ * family (every access token minted from it) or a grant. Kept until `expires_at`.
+ */
+export const revocations = pgTable(
+  'revocations',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** jti | family | grant | session */
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    createdAt: ms('created_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('revocations_expires').on(t.expiresAt)],
+);
+
+/** `jti`s of client assertions already used (RFC 7523 §3 replay protection), until they expire. */
+export const usedJtis = pgTable('used_jtis', {
+  /** SHA-256 of tenant, client and jti. */
+  key: text('key').primaryKey(),
+  expiresAt: ms('expires_at').notNull(),
+});

@@ -1,0 +1,128 @@
+/**
+ * OAuth 2.0 / OpenID Connect errors: each class has a fixed RFC error code and
+ * HTTP status. `src/server/respond.ts` turns them into the RFC 6749 §5.2 JSON
+ * body (token-style endpoints), RFC 6750 §3 `WWW-Authenticate` (resource
+ * endpoints), or a redirect (authorization endpoint, by its handler).
+ * The description is meant for the client developer: never internals.
+ */
+export class OAuthError extends Error {
+  override name = 'OAuthError';
+  readonly error: string;
+  readonly status: number;
+  /** Extra response headers (e.g. WWW-Authenticate). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(error: string, status: number, description: string, headers: Record<string, string> = {}) {
+    super(description);
+    this.error = error;
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+/** RFC 6749 §5.2 invalid_request: missing, repeated or malformed parameter. */
+export class InvalidRequest extends OAuthError {
+  override name = 'InvalidRequest';
+  constructor(description: string) {
+    super('invalid_request', 400, description);
+  }
+}
+
+/** RFC 6749 §5.2 invalid_client: client authentication failed. 401 with a challenge for the scheme the client tried (Basic by default). */
+export class InvalidClient extends OAuthError {
+  override name = 'InvalidClient';
+  constructor(description = 'client authentication failed', scheme: 'Basic' | null = 'Basic') {
+    super('invalid_client', 401, description, scheme ? { 'www-authenticate': `${scheme} realm="authflow", charset="UTF-8"` } : {});
+  }
+}
+
+/** RFC 6749 §5.2 invalid_grant: the code, refresh token or credentials are invalid, expired, revoked or not the client's. */
+export class InvalidGrant extends OAuthError {
+  override name = 'InvalidGrant';
+  constructor(description: string) {
+    super('invalid_grant', 400, description);
+  }
+}
+
+/** RFC 6749 §5.2 unauthorized_client: the client may not use this grant type. */
+export class UnauthorizedClient extends OAuthError {
+  override name = 'UnauthorizedClient';
+  constructor(description: string) {
+    super('unauthorized_client', 400, description);
+  }
+}
+
+/** RFC 6749 §5.2 unsupported_grant_type. */
+export class UnsupportedGrantType extends OAuthError {
+  override name = 'UnsupportedGrantType';
+  constructor(description = 'the grant type is not supported') {
+    super('unsupported_grant_type', 400, description);
+  }
+}
+
+/** RFC 6749 §5.2 / §4.1.2.1 invalid_scope. */
+export class InvalidScope extends OAuthError {
+  override name = 'InvalidScope';
+  constructor(description: string) {
+    super('invalid_scope', 400, description);
+  }
+}
+
+/** RFC 8707 §2 invalid_target: the requested resource/audience is not allowed. */
+export class InvalidTarget extends OAuthError {
+  override name = 'InvalidTarget';
+  constructor(description: string) {
+    super('invalid_target', 400, description);
+  }
+}
+
+/** RFC 6749 §4.1.2.1 unsupported_response_type. */
+export class UnsupportedResponseType extends OAuthError {
+  override name = 'UnsupportedResponseType';
+  constructor(description = 'only response_type=code is supported') {
+    super('unsupported_response_type', 400, description);
+  }
+}
+
+/** RFC 6749 §4.1.2.1 access_denied (the user or policy refused). */
+export class AccessDenied extends OAuthError {
+  override name = 'AccessDenied';
+  constructor(description = 'the request was denied') {
+    super('access_denied', 403, description);
+  }
+}
+
+/** OIDC Core §3.1.2.6 login_required / consent_required / interaction_required (prompt=none). */
+export class InteractionRequired extends OAuthError {
+  override name = 'InteractionRequired';
+  constructor(error: 'login_required' | 'consent_required' | 'interaction_required' | 'account_selection_required', description: string) {
+    super(error, 400, description);
+  }
+}
+
+/** RFC 6750 §3.1 invalid_token: 401 with a Bearer challenge. */
+export class InvalidToken extends OAuthError {
+  override name = 'InvalidToken';
+  constructor(description = 'the access token is invalid, expired or revoked') {
+    super('invalid_token', 401, description, { 'www-authenticate': `Bearer realm="authflow", error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"` });
+  }
+}
+
+/** RFC 6750 §3.1 insufficient_scope: 403 with a Bearer challenge naming the scope. */
+export class InsufficientScope extends OAuthError {
+  override name = 'InsufficientScope';
+  constructor(scope: string) {
+    super('insufficient_scope', 403, `the access token lacks the "${scope}" scope`, { 'www-authenticate': `Bearer realm="authflow", error="insufficient_scope", scope="${scope}"` });
+  }
+}
+
+/** RFC 7009 §2.2.1 unsupported_token_type. */
+export class UnsupportedTokenType extends OAuthError {
+  override name = 'UnsupportedTokenType';
+  constructor(description = 'this token type cannot be revoked here') {
+    super('unsupported_token_type', 400, description);
+  }
+}
+
+export function isOAuthError(e: unknown): e is OAuthError {
+  return e instanceof OAuthError;
+}
