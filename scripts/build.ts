@@ -2,7 +2,7 @@
 // and its native addons (Node's single executable applications).
 // Usage: npm run build
 //
-// 1. check that the embedded migrations match their SQL
+// 1. check that the embedded migrations match their SQL, and the embedded templates their HTML
 // 2. bundle bin/authflow.ts into one CommonJS file (build/authflow.cjs)
 // 3. write build/sea-config.json and let Node turn the bundle and the addons into a blob
 // 4. copy this Node binary, strip it and inject the blob into the copy
@@ -104,6 +104,8 @@ function seaShims(): Plugin {
 // 1. Migrations travel inside the bundle: refuse to ship stale ones.
 step('checking embedded migrations');
 run(process.execPath, [join(root, 'scripts', 'embed-migrations.ts'), '--check']);
+step('checking embedded templates');
+run(process.execPath, [join(root, 'scripts', 'embed-templates.ts'), '--check']);
 
 // 2. One CommonJS file: a SEA's main script is CommonJS and its `require` loads only built-in modules.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };

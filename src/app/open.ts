@@ -47,15 +47,16 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
   }
   const repo = createRepository(database);
   const clock = options.clock ?? systemClock;
+  const passwords = createPasswordHasher(config.argon2);
   return {
     config,
     database,
     repo,
     keyRing,
-    passwords: createPasswordHasher(config.argon2),
+    passwords,
     clock,
     logger,
-    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl }),
+    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords }),
     close: () => database.close(),
   };
 }

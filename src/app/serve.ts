@@ -1,6 +1,13 @@
 import type { H3 } from 'h3';
 import { createUsageRecorder, type UsageRecorder } from '../core/apikeys/usage.ts';
 import { createDirectory, type Directory } from '../core/directory.ts';
+import { createCorsOrigins } from '../core/clients/cors-origins.ts';
+import { createClientKeys } from '../core/oauth/client-auth/index.ts';
+import { createGrants } from '../core/oauth/grants/index.ts';
+import { createBrowserFlows } from '../core/oauth/browser.ts';
+import { createSigner } from '../core/oauth/tokens/signer.ts';
+import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-tokens.ts';
+import { userInfo } from '../core/oauth/userinfo.ts';
 import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
 import type { Authflow } from './open.ts';
 
@@ -23,6 +30,9 @@ export interface HttpApp {
 export function createHttpApp(af: Authflow, lifecycle = { draining: false }): HttpApp {
   const directory = createDirectory(af.repo, af.database.changes);
   const usage = createUsageRecorder(af.repo.apiKeys, af.clock);
+  // One signer per app: it caches imported keys per kid; which key signs is decided per call.
+  const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
+  const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
   const app = createServer({
     logger: af.logger,
     metrics: createHttpMetrics(),
@@ -34,6 +44,15 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     directory,
     usage,
     publicUrl: af.config.publicUrl,
+    signer,
+    revocations: af.repo.revocations,
+    usedJtis: af.repo.usedJtis,
+    grants: createGrants({ signer, clock: af.clock, repo: af.repo }),
+    clientKeys: createClientKeys({ clock: af.clock }),
+    corsOrigins,
+    browser: createBrowserFlows({ repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id) }),
+    refreshTokens: createRefreshTokenPort({ repo: af.repo, clock: af.clock }),
+    userInfo: (tenant, issuer, token) => userInfo({ repo: af.repo, signer, revocations: af.repo.revocations, clock: af.clock }, tenant, issuer, token),
   });
   return {
     app,
@@ -41,6 +60,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     usage,
     async close() {
       directory.close();
+      corsOrigins.close();
       await usage.stop();
     },
   };

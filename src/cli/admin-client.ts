@@ -53,6 +53,7 @@ export async function localAdmin(config: Awaited<ReturnType<CommandContext['conf
     clients: bind(af.admin.clients),
     keys: bind(af.admin.keys),
     apiKeys: bind(af.admin.apiKeys),
+    users: bind(af.admin.users),
     close: () => af.close(),
   };
 }
@@ -102,8 +103,18 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
       list: (tenant, q) => api.call<Page<ApiKeyView>>('GET', '/api-keys', { query: { tenant, ...page(q) } }),
       revoke: (id) => api.call<ApiKeyView>('DELETE', `/api-keys/${seg(id)}`),
     },
+    // The management API has no user routes yet: say so instead of a confusing 404.
+    users: {
+      create: () => notYetRemote('user create'),
+      list: () => notYetRemote('user list'),
+      show: () => notYetRemote('user show'),
+    },
     close: async () => api.close(),
   };
+}
+
+function notYetRemote(command: string): never {
+  throw new UsageError(`"${command}" works only on this install's database for now (not with --url / AUTHFLOW_URL)`);
 }
 
 interface CallOptions {

@@ -12,6 +12,7 @@ import { registerTenant } from './commands/tenant.ts';
 import { registerClient } from './commands/client.ts';
 import { registerKey } from './commands/key.ts';
 import { registerApiKey } from './commands/apikey.ts';
+import { registerUser } from './commands/user.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -40,6 +41,7 @@ export function buildProgram(run: RunEnv): Command {
   registerClient(program, run);
   registerKey(program, run);
   registerApiKey(program, run);
+  registerUser(program, run);
   registerSecrets(program, run);
 
   for (const cmd of program.commands) {

@@ -1,6 +1,12 @@
 import type { ApiKey } from './apikeys/api-key.ts';
+import type { UserGrant } from './grants/user-grant.ts';
+import type { Interaction } from './interaction/interaction.ts';
+import type { AuthorizationCode } from './oauth/codes.ts';
+import type { Session } from './sessions/session.ts';
+import type { Credential, User } from './users/user.ts';
 import type { Client } from './clients/client.ts';
 import type { SigningKey } from './keys/signing-key.ts';
+import type { RefreshToken, RefreshTokenLookup } from './oauth/tokens/refresh-token.ts';
 import type { Tenant } from './tenants/tenant.ts';
 
 /** One page of a list ordered by id (ids are time-ordered UUIDv7s): pass `after` = the last id seen. */
@@ -54,11 +60,90 @@ export interface ApiKeyStore {
   recordUse(id: string, count: number, lastUsedAt: number): Promise<void>;
 }
 
+export interface UserStore {
+  /** Conflict when the tenant already has a user with that email. */
+  insert(user: User): Promise<void>;
+  byId(tenantId: string, id: string): Promise<User | undefined>;
+  /** `email` already normalized. */
+  byEmail(tenantId: string, email: string): Promise<User | undefined>;
+  list(tenantId: string, page?: PageQuery): Promise<User[]>;
+  recordLogin(tenantId: string, id: string, at: number): Promise<void>;
+}
+
+export interface CredentialStore {
+  insert(credential: Credential): Promise<void>;
+  ofUser(tenantId: string, userId: string, kind: string): Promise<Credential[]>;
+  /** Replaces the secret (e.g. a password rehashed with current parameters). */
+  updateSecret(tenantId: string, id: string, secret: string): Promise<void>;
+  recordUse(tenantId: string, id: string, at: number): Promise<void>;
+}
+
+export interface SessionStore {
+  insert(session: Session): Promise<void>;
+  bySecretHash(tenantId: string, secretHash: string): Promise<Session | undefined>;
+  byId(tenantId: string, id: string): Promise<Session | undefined>;
+  /** After the same user authenticated again (prompt=login, max_age): new secret, auth time and methods; same id. */
+  reauthenticate(tenantId: string, id: string, changes: Pick<Session, 'secretHash' | 'amr' | 'acr' | 'authTime' | 'lastSeenAt' | 'idleExpiresAt' | 'userAgent' | 'ip'>): Promise<boolean>;
+  /** Slides the idle expiry (never past the absolute one). */
+  touch(tenantId: string, id: string, lastSeenAt: number, idleExpiresAt: number): Promise<void>;
+  /**
+   * Ends the session at `at` and records a `session` revocation of its id
+   * until `revokeUntil`, so tokens carrying that `sid` can be refused.
+   * Returns false when it was already ended (or unknown).
+   */
+  end(tenantId: string, id: string, at: number, revokeUntil: number): Promise<boolean>;
+}
+
+export interface InteractionStore {
+  insert(interaction: Interaction): Promise<void>;
+  byId(tenantId: string, id: string): Promise<Interaction | undefined>;
+  /** Saves the step machine's progress. */
+  update(interaction: Interaction): Promise<void>;
+  /** Removes it; returns false when it was already gone (a finished or replayed interaction). */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface UserGrantStore {
+  byUserAndClient(tenantId: string, userId: string, clientId: string): Promise<UserGrant | undefined>;
+  /** Inserts the user × client grant, or replaces the row there (a revoked grant is replaced by a new id). */
+  save(grant: UserGrant): Promise<void>;
+}
+
+export interface AuthCodeStore {
+  insert(code: AuthorizationCode): Promise<void>;
+  /** Sets used_at = `at` if the code (of `tenantId`) is unused; returns the row as it was before, or undefined when unknown. */
+  consume(tenantId: string, codeHash: string, at: number): Promise<AuthorizationCode | undefined>;
+}
+
 export interface Stores {
   readonly tenants: TenantStore;
   readonly clients: ClientStore;
   readonly signingKeys: SigningKeyStore;
   readonly apiKeys: ApiKeyStore;
+  readonly users: UserStore;
+  readonly credentials: CredentialStore;
+  readonly sessions: SessionStore;
+  readonly interactions: InteractionStore;
+  readonly grants: UserGrantStore;
+  readonly authCodes: AuthCodeStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly revocations: RevocationStore;
+  readonly usedJtis: UsedJtiStore;
+}
+
+/** Refresh tokens (RFC 6749 §6), rotated on every use; see src/core/oauth/tokens/refresh-tokens.ts. */
+export interface RefreshTokenStore {
+  insert(token: RefreshToken): Promise<void>;
+  /** The token with the given hash in the tenant, its user and whether its grant is still active (one indexed read). */
+  lookup(tenantId: string, tokenHash: string): Promise<RefreshTokenLookup | undefined>;
+  /**
+   * Marks `usedId` used and inserts its successor, atomically; false (and
+   * nothing written) when `usedId` was already used or revoked meanwhile.
+   */
+  rotate(usedId: string, at: number, successor: RefreshToken): Promise<boolean>;
+  /** Marks every token of the family revoked (the caller also records a `family` revocation for its access tokens). */
+  revokeFamily(tenantId: string, familyId: string, at: number): Promise<void>;
 }
 
 /** Stores plus a unit of work: everything inside `transaction` commits or nothing does. */
@@ -73,4 +158,33 @@ export interface Repository extends Stores {
  */
 export interface ChangeFeed {
   subscribe(listener: () => void): () => void;
+}
+
+/** What a revocation names: one access token (`jti`), a refresh-token family, a grant, or a session. */
+export type RevocationKind = 'jti' | 'family' | 'grant' | 'session';
+
+/** The identifiers a token carries that a revocation may name (absent ones are skipped). */
+export interface RevocationTargets {
+  readonly jti?: string | undefined;
+  readonly family?: string | undefined;
+  readonly grant?: string | undefined;
+  readonly session?: string | undefined;
+}
+
+/**
+ * The deny list for self-contained tokens (RFC 7009 §2 for JWT access
+ * tokens): an entry lives until the last token it can match has expired, and
+ * is then deleted by a later write (bounded per write).
+ */
+export interface RevocationStore {
+  /** Records that tokens carrying `kind`=`value` are revoked until `expiresAt` (ms); idempotent, keeps the later expiry. */
+  revoke(tenantId: string, kind: RevocationKind, value: string, expiresAt: number, now: number): Promise<void>;
+  /** Whether any of `targets` is revoked (and the entry unexpired) in the tenant: one indexed query. */
+  anyRevoked(tenantId: string, targets: RevocationTargets, now: number): Promise<boolean>;
+}
+
+/** Single-use identifiers of client assertions (RFC 7523 §3 item 7), kept until the assertion expires. */
+export interface UsedJtiStore {
+  /** Records `key` until `expiresAt` (ms). False when it is already recorded and unexpired: a replay. */
+  use(key: string, expiresAt: number, now: number): Promise<boolean>;
 }

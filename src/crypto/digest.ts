@@ -19,3 +19,23 @@ export function safeEqual(a: string, b: string): boolean {
 export function verifySecretHash(presented: string, storedHash: string): boolean {
   return safeEqual(sha256(presented), storedHash);
 }
+
+/**
+ * OIDC Core §3.1.3.6 `at_hash` / §3.3.2.11 `c_hash`: base64url of the left half
+ * of the hash of `value`, with the hash of the ID token's `alg` — SHA-256 for
+ * RS256/ES256; SHA-512 for EdDSA over Ed25519 (the hash Ed25519 itself uses,
+ * as OpenID Connect relying parties such as oauth4webapi compute it).
+ */
+export function oidcTokenHash(alg: string, value: string): string {
+  const hash = OIDC_HASH[alg];
+  if (!hash) throw new Error(`no OIDC token hash is defined for alg ${alg}`);
+  const digest = createHash(hash).update(value, 'ascii').digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+const OIDC_HASH: Readonly<Record<string, string>> = { RS256: 'sha256', PS256: 'sha256', ES256: 'sha256', EdDSA: 'sha512', Ed25519: 'sha512' };
+
+/** RFC 7636 §4.2 S256: BASE64URL(SHA256(ASCII(code_verifier))) — the same form `sha256` produces. */
+export function pkceS256(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+}

@@ -35,8 +35,9 @@ export interface Database {
   /** Throws Unavailable when the database cannot answer. */
   ping(): Promise<void>;
   /**
-   * Fires after any committed change to the database, by this process or
-   * another (SQLite: PRAGMA data_version polling; Postgres: LISTEN/NOTIFY).
+   * Fires after a committed configuration change (see TransactionOptions.config),
+   * by this process or another (SQLite: PRAGMA data_version, then the
+   * user_version counter such transactions bump; Postgres: LISTEN/NOTIFY).
    */
   readonly changes: ChangeFeed;
   /** The database server's clock (Postgres), or undefined for the embedded database. */
@@ -46,6 +47,13 @@ export interface Database {
 
 export interface TransactionOptions {
   readonly durable?: boolean;
+  /**
+   * The transaction changes configuration the servers cache (tenants,
+   * clients, signing keys, API keys): on commit, the change feed fires here
+   * and in every other process. Other writes (tokens, sessions) do not.
+   * A nested call with `config` marks the outer transaction.
+   */
+  readonly config?: boolean;
 }
 
 export interface OpenOptions {

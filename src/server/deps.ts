@@ -3,6 +3,14 @@ import type { Admin } from '../core/admin/index.ts';
 import type { UsageRecorder } from '../core/apikeys/usage.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Directory } from '../core/directory.ts';
+import type { CorsOrigins } from '../core/clients/cors-origins.ts';
+import type { ClientKeys } from '../core/oauth/client-auth/index.ts';
+import type { Grant } from '../core/oauth/grant.ts';
+import type { TenantSigner } from '../core/oauth/tokens/signer.ts';
+import type { RevocationStore, UsedJtiStore } from '../core/ports.ts';
+import type { RefreshTokenPort } from '../core/oauth/tokens/refresh-port.ts';
+import type { Tenant } from '../core/tenants/tenant.ts';
+import type { BrowserFlows } from '../core/oauth/browser.ts';
 import type { HttpMetrics } from './metrics.ts';
 
 export interface ReadyReport {
@@ -27,4 +35,22 @@ export interface ServerDeps {
   /** Batched API-key usage counting. */
   readonly usage: UsageRecorder;
   readonly publicUrl: string;
+  /** The browser half: authorization endpoint, hosted sign-in pages, RP-initiated logout. */
+  readonly browser: BrowserFlows;
+  /** Signs with and verifies against tenants' keys (cached; no database round trip in the steady state). */
+  readonly signer: TenantSigner;
+  /** The deny list of revoked access tokens (and families, grants, sessions). */
+  readonly revocations: RevocationStore;
+  /** Used client-assertion jtis (private_key_jwt replay protection). */
+  readonly usedJtis: UsedJtiStore;
+  /** The grants the token endpoint serves (src/core/oauth/grants/index.ts). */
+  readonly grants: readonly Grant[];
+  /** Client keys for private_key_jwt: registered jwks, or jwks_uri fetched and cached. */
+  readonly clientKeys: ClientKeys;
+  /** Browser origins a tenant's clients registered, for CORS on the token, introspection and revocation endpoints. */
+  readonly corsOrigins: CorsOrigins;
+  /** Refresh tokens for the introspection and revocation endpoints (RFC 7662, RFC 7009). */
+  readonly refreshTokens: RefreshTokenPort;
+  /** OIDC Core §5.3 UserInfo: the claims for a bearer access token of this tenant (throws InvalidToken / InsufficientScope). */
+  readonly userInfo: (tenant: Tenant, issuer: string, accessToken: string) => Promise<{ claims: Record<string, unknown> }>;
 }

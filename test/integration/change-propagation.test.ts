@@ -39,4 +39,26 @@ describe.each(DATABASES)('changes made elsewhere reach a running server (%s)', (
     const ms = await until(async () => (await call()).status === 401, 1000);
     expect(ms).toBeLessThan(1000);
   });
+
+  it('only configuration writes fire the change feed: token and usage writes leave the caches alone', async () => {
+    t = await openTestAuthflow({ database });
+    let fired = 0;
+    const unsubscribe = t.af.database.changes.subscribe(() => fired++);
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // a Postgres listener connects first
+      fired = 0;
+      const { api_key } = await t.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'usage', scopes: ['tenants:read'] });
+      await until(async () => fired > 0, 1000);
+      fired = 0;
+      // Counting an API key's uses is a write, but not a configuration change.
+      await t.af.repo.apiKeys.recordUse(api_key.id, 5, Date.now());
+      await new Promise((r) => setTimeout(r, 600));
+      expect(fired).toBe(0);
+      // Renaming a tenant is.
+      await t.af.admin.tenants.update(LOCAL_ADMIN, 'main', { name: 'Main' });
+      await until(async () => fired > 0, 1000);
+    } finally {
+      unsubscribe();
+    }
+  });
 });

@@ -7,6 +7,8 @@ import {
   generateMasterKey,
   generateSigningKey,
   KeyRingError,
+  oidcTokenHash,
+  pkceS256,
   parseKeyRing,
   randomString,
   safeEqual,
@@ -259,5 +261,19 @@ describe('signing keys', () => {
   it('generates a different key every time', async () => {
     const [a, b] = await Promise.all([generateSigningKey('ES256'), generateSigningKey('ES256')]);
     expect(a.kid).not.toBe(b.kid);
+  });
+});
+
+describe('OIDC token hashes and PKCE (known answers)', () => {
+  it('oidcTokenHash: OIDC Core §A.3 example at_hash for RS256; SHA-512 left half for EdDSA', () => {
+    expect(oidcTokenHash('RS256', 'jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y')).toBe('77QmUPtjPfzWtF2AnpK9RQ');
+    expect(oidcTokenHash('ES256', 'jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y')).toBe('77QmUPtjPfzWtF2AnpK9RQ');
+    const sha512 = createHash('sha512').update('token').digest();
+    expect(oidcTokenHash('EdDSA', 'token')).toBe(sha512.subarray(0, 32).toString('base64url'));
+    expect(() => oidcTokenHash('HS256', 'token')).toThrow();
+  });
+
+  it('pkceS256: RFC 7636 Appendix B', () => {
+    expect(pkceS256('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
   });
 });

@@ -2,6 +2,7 @@ import { sha256 } from '../../crypto/index.ts';
 import { ValidationFailed } from '../errors.ts';
 import type { ApiKey } from '../apikeys/api-key.ts';
 import type { Client } from '../clients/client.ts';
+import type { User } from '../users/user.ts';
 import { keyStatus } from '../keys/lifecycle.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
 import { discoveryUrlOf, issuerOf, settingsOf, type Tenant } from '../tenants/tenant.ts';
@@ -79,7 +80,25 @@ export function apiKeyView(k: ApiKey, tenantSlug: string | null) {
   };
 }
 
+/** A user as the management interfaces show it: profile and state, never credentials. */
+export function userView(u: User, tenantSlug: string) {
+  return {
+    id: u.id,
+    tenant: tenantSlug,
+    email: u.email,
+    email_verified: u.emailVerified,
+    name: u.name,
+    given_name: u.givenName,
+    family_name: u.familyName,
+    disabled: u.disabled,
+    created_at: iso(u.createdAt),
+    updated_at: iso(u.updatedAt),
+    last_login_at: iso(u.lastLoginAt),
+  };
+}
+
 export type TenantView = ReturnType<typeof tenantView>;
+export type UserView = ReturnType<typeof userView>;
 export type ClientView = ReturnType<typeof clientView>;
 export type KeyView = ReturnType<typeof keyView>;
 export type ApiKeyView = ReturnType<typeof apiKeyView>;

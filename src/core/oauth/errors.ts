@@ -99,6 +99,30 @@ export class InteractionRequired extends OAuthError {
   }
 }
 
+/** OIDC Core §3.1.2.6 request_not_supported: the `request` parameter (a request object) is not supported. */
+export class RequestNotSupported extends OAuthError {
+  override name = 'RequestNotSupported';
+  constructor(description = 'request objects (the "request" parameter) are not supported') {
+    super('request_not_supported', 400, description);
+  }
+}
+
+/** OIDC Core §3.1.2.6 request_uri_not_supported. */
+export class RequestUriNotSupported extends OAuthError {
+  override name = 'RequestUriNotSupported';
+  constructor(description = 'the "request_uri" parameter is not supported') {
+    super('request_uri_not_supported', 400, description);
+  }
+}
+
+/** OIDC Core §3.1.2.6 registration_not_supported. */
+export class RegistrationNotSupported extends OAuthError {
+  override name = 'RegistrationNotSupported';
+  constructor(description = 'the "registration" parameter is not supported') {
+    super('registration_not_supported', 400, description);
+  }
+}
+
 /** RFC 6750 §3.1 invalid_token: 401 with a Bearer challenge. */
 export class InvalidToken extends OAuthError {
   override name = 'InvalidToken';
@@ -112,6 +136,22 @@ export class InsufficientScope extends OAuthError {
   override name = 'InsufficientScope';
   constructor(scope: string) {
     super('insufficient_scope', 403, `the access token lacks the "${scope}" scope`, { 'www-authenticate': `Bearer realm="authflow", error="insufficient_scope", scope="${scope}"` });
+  }
+}
+
+/** RFC 6750 §3.1 invalid_request at a protected resource (e.g. a token sent two ways, or in the query): 400 with a Bearer challenge. */
+export class InvalidBearerRequest extends OAuthError {
+  override name = 'InvalidBearerRequest';
+  constructor(description: string) {
+    super('invalid_request', 400, description, { 'www-authenticate': `Bearer realm="authflow", error="invalid_request", error_description="${description.replace(/["\\]/g, '')}"` });
+  }
+}
+
+/** RFC 6750 §3.1: a request to a protected resource with no access token at all: 401 whose challenge carries no error code. */
+export class MissingToken extends OAuthError {
+  override name = 'MissingToken';
+  constructor() {
+    super('invalid_token', 401, 'an access token is required', { 'www-authenticate': 'Bearer realm="authflow"' });
   }
 }
 

@@ -1,6 +1,7 @@
 // PostgreSQL through pg (loaded only for Postgres installs). The drizzle
 // instance is cast to the SQLite-typed Db: see the note in ../driver.ts.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { Unavailable } from '../../core/errors.ts';
 import type { ChangeFeed } from '../../core/ports.ts';
@@ -35,7 +36,7 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
   // Cast: see the note at the top of this file.
   const db = drizzlePg(pool, { schema: pgSchema }) as unknown as Db;
   const schema = pgSchema as unknown as Schema;
-  const inTx = new AsyncLocalStorage<Db>();
+  const inTx = new AsyncLocalStorage<{ readonly db: Db; config: boolean }>();
   const applied = async (q: pg.Pool | pg.PoolClient): Promise<{ tag: string; hash: string }[]> => {
     const exists = await q.query(`SELECT to_regclass($1) AS t`, [MIGRATIONS_TABLE]);
     if (!exists.rows[0]?.t) return [];
@@ -43,6 +44,8 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
   };
 
   const listeners = new Set<() => void>();
+  /** Tags this process's notifications (random, harmless to reveal). */
+  const instanceId = randomUUID();
   let listener: pg.Client | undefined;
   let starting = false;
   let closed = false;
@@ -51,7 +54,9 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
     starting = true;
     // A dedicated connection outside the pool; reconnects if the server drops it.
     const client = new pgDriver.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000, application_name: 'authflow-listen' });
-    client.on('notification', () => {
+    client.on('notification', (msg) => {
+      // Our own commits were announced locally already.
+      if (msg.payload === instanceId) return;
       for (const l of listeners) l();
     });
     client.on('error', () => {});
@@ -84,23 +89,28 @@ export async function openPostgres(url: string, options: OpenOptions): Promise<D
     kind: 'postgres',
     changes,
     db,
-    current: () => inTx.getStore() ?? db,
+    current: () => inTx.getStore()?.db ?? db,
     schema,
     migrations: pgMigrations,
-    transaction(fn) {
+    transaction(fn, options) {
       const outer = inTx.getStore();
-      if (outer) return fn(outer);
+      if (outer) {
+        if (options?.config) outer.config = true;
+        return fn(outer.db);
+      }
       const run = (db as unknown as { transaction: (f: (tx: Db) => Promise<unknown>) => Promise<unknown> }).transaction;
+      const ctx = { db, config: options?.config === true };
       const committed = run.call(db, (tx) =>
-        inTx.run(tx, async () => {
+        inTx.run(Object.assign(ctx, { db: tx }), async () => {
           const result = await fn(tx);
           // Delivered to every listening server when (and only if) the transaction commits.
-          await (tx as unknown as { execute: (q: string) => Promise<unknown> }).execute(`NOTIFY ${CHANGE_CHANNEL}`);
+          if (ctx.config) await (tx as unknown as { execute: (q: string) => Promise<unknown> }).execute(`NOTIFY ${CHANGE_CHANNEL}, '${instanceId}'`);
           return result;
         }),
       ) as Promise<never>;
-      // This process's caches learn of its own commits at once, not when the notification comes back.
+      // This process's caches learn of its own configuration changes at once, not when the notification comes back.
       return committed.then((r) => {
+        if (!ctx.config) return r;
         for (const l of listeners) {
           try {
             l();

@@ -42,7 +42,7 @@ export function openSqlite(path: string, options: OpenOptions): Database {
   // SQLite has one writer; an async mutex keeps this process's transactions
   // from interleaving on the shared write connection.
   const lock = new Mutex();
-  const inTx = new AsyncLocalStorage<Db>();
+  const inTx = new AsyncLocalStorage<TxContext>();
 
   const listeners = new Set<() => void>();
   const emit = () => {
@@ -53,8 +53,10 @@ export function openSqlite(path: string, options: OpenOptions): Database {
     }
   };
   // data_version on the reader changes whenever any connection — our writer or
-  // another process — commits. A cheap PRAGMA every CHANGE_POLL_MS.
+  // another process — commits; a configuration change also bumps user_version
+  // (a counter in the file header). Two cheap PRAGMAs every CHANGE_POLL_MS.
   let dataVersion = reader.pragma('data_version', { simple: true }) as number;
+  let configVersion = reader.pragma('user_version', { simple: true }) as number;
   let poll: NodeJS.Timeout | undefined;
   const changes: ChangeFeed = {
     subscribe(listener) {
@@ -62,8 +64,11 @@ export function openSqlite(path: string, options: OpenOptions): Database {
       poll ??= setInterval(() => {
         try {
           const v = reader.pragma('data_version', { simple: true }) as number;
-          if (v !== dataVersion) {
-            dataVersion = v;
+          if (v === dataVersion) return;
+          dataVersion = v;
+          const c = reader.pragma('user_version', { simple: true }) as number;
+          if (c !== configVersion) {
+            configVersion = c;
             emit();
           }
         } catch {}
@@ -72,7 +77,7 @@ export function openSqlite(path: string, options: OpenOptions): Database {
     },
   };
 
-  const exclusive = async <T>(fn: () => Promise<T>, durable = false): Promise<T> =>
+  const exclusive = async <T>(fn: (ctx: TxContext) => Promise<T>, durable = false, config = false): Promise<T> =>
     lock.run(async () => {
       if (durable) writer.pragma('synchronous = FULL');
       try {
@@ -82,11 +87,17 @@ export function openSqlite(path: string, options: OpenOptions): Database {
         throw e;
       }
       try {
-        const result = await fn();
+        const ctx: TxContext = { db: writeDb, config };
+        const result = await fn(ctx);
+        if (ctx.config) {
+          // Other processes notice the bump; this one already knows (so the poll does not fire twice).
+          configVersion = ((writer.pragma('user_version', { simple: true }) as number) + 1) % 2_000_000_000;
+          writer.pragma(`user_version = ${configVersion}`);
+        }
         writer.exec('COMMIT');
         if (durable) writer.pragma('synchronous = NORMAL');
-        // Our own commits are seen at once, not at the next poll.
-        if (listeners.size) emit();
+        // Our own configuration changes are seen at once, not at the next poll.
+        if (ctx.config && listeners.size) emit();
         return result;
       } catch (e) {
         if (writer.inTransaction) writer.exec('ROLLBACK');
@@ -98,13 +109,16 @@ export function openSqlite(path: string, options: OpenOptions): Database {
   return {
     kind: 'sqlite',
     db: readDb,
-    current: () => inTx.getStore() ?? readDb,
+    current: () => inTx.getStore()?.db ?? readDb,
     schema: sqliteSchema,
     migrations: sqliteMigrations,
     transaction(fn, options) {
       const outer = inTx.getStore();
-      if (outer) return fn(outer);
-      return exclusive(() => inTx.run(writeDb, () => fn(writeDb)), options?.durable);
+      if (outer) {
+        if (options?.config) outer.config = true;
+        return fn(outer.db);
+      }
+      return exclusive((ctx) => inTx.run(ctx, () => fn(ctx.db)), options?.durable, options?.config);
     },
     migrationLock(fn) {
       return exclusive(() =>
@@ -142,6 +156,12 @@ export function openSqlite(path: string, options: OpenOptions): Database {
 }
 
 const CHANGE_POLL_MS = 250;
+
+/** The open transaction: its connection, and whether it changed cached configuration. */
+interface TxContext {
+  readonly db: Db;
+  config: boolean;
+}
 
 /**
  * Takes SQLite's write lock. Another process (the CLI, a backup) may hold it:

@@ -30,15 +30,15 @@ export const migrations: readonly Migration[] = [
   },
   {
     "tag": "0002_oauth_state",
-    "when": 1795423837597,
-    "hash": "77ae5078fcb6b5295d8eb96be0b6be20a2600456d0f236156160fbbb96821eae",
+    "when": 1795425857326,
+    "hash": "f9218cc0131a33068e949212fc47d6bfcf75a73820ae8c1b6bb22ab52bce1800",
     "statements": [
       "CREATE TABLE \"auth_codes\" (\n\t\"code_hash\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"grant_id\" text NOT NULL,\n\t\"session_id\" text,\n\t\"redirect_uri\" text NOT NULL,\n\t\"scope\" text NOT NULL,\n\t\"nonce\" text,\n\t\"code_challenge\" text,\n\t\"code_challenge_method\" text,\n\t\"claims\" jsonb,\n\t\"auth_time\" bigint NOT NULL,\n\t\"acr\" text,\n\t\"amr\" jsonb NOT NULL,\n\t\"family_id\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"used_at\" bigint\n);",
       "CREATE TABLE \"credentials\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"secret\" text,\n\t\"data\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"last_used_at\" bigint\n);",
       "CREATE TABLE \"grants\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"scopes\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"updated_at\" bigint NOT NULL,\n\t\"revoked_at\" bigint\n);",
       "CREATE TABLE \"interactions\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"secret_hash\" text NOT NULL,\n\t\"request\" jsonb NOT NULL,\n\t\"step\" text NOT NULL,\n\t\"state\" jsonb NOT NULL,\n\t\"user_id\" text,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL\n);",
       "CREATE TABLE \"refresh_tokens\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"token_hash\" text NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"grant_id\" text NOT NULL,\n\t\"family_id\" text NOT NULL,\n\t\"parent_id\" text,\n\t\"session_id\" text,\n\t\"scope\" text NOT NULL,\n\t\"auth_time\" bigint NOT NULL,\n\t\"acr\" text,\n\t\"amr\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"idle_expires_at\" bigint NOT NULL,\n\t\"used_at\" bigint,\n\t\"revoked_at\" bigint,\n\tCONSTRAINT \"refresh_tokens_token_hash_unique\" UNIQUE(\"token_hash\")\n);",
-      "CREATE TABLE \"revocations\" (\n\t\"tenant_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"value\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\tCONSTRAINT \"revocations_kind_value_pk\" PRIMARY KEY(\"kind\",\"value\")\n);",
+      "CREATE TABLE \"revocations\" (\n\t\"tenant_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"value\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\tCONSTRAINT \"revocations_tenant_id_kind_value_pk\" PRIMARY KEY(\"tenant_id\",\"kind\",\"value\")\n);",
       "CREATE TABLE \"sessions\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"secret_hash\" text NOT NULL,\n\t\"amr\" jsonb NOT NULL,\n\t\"acr\" text,\n\t\"auth_time\" bigint NOT NULL,\n\t\"user_agent\" text,\n\t\"ip\" text,\n\t\"created_at\" bigint NOT NULL,\n\t\"last_seen_at\" bigint NOT NULL,\n\t\"idle_expires_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"ended_at\" bigint,\n\tCONSTRAINT \"sessions_secret_hash_unique\" UNIQUE(\"secret_hash\")\n);",
       "CREATE TABLE \"used_jtis\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"expires_at\" bigint NOT NULL\n);",
       "CREATE TABLE \"users\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"email\" text NOT NULL,\n\t\"email_verified\" boolean NOT NULL,\n\t\"phone\" text,\n\t\"phone_verified\" boolean NOT NULL,\n\t\"name\" text,\n\t\"given_name\" text,\n\t\"family_name\" text,\n\t\"locale\" text,\n\t\"picture\" text,\n\t\"attributes\" jsonb NOT NULL,\n\t\"external_id\" text,\n\t\"disabled\" boolean NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"updated_at\" bigint NOT NULL,\n\t\"last_login_at\" bigint\n);",
@@ -61,6 +61,7 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX \"refresh_tokens_grant\" ON \"refresh_tokens\" USING btree (\"grant_id\");",
       "CREATE INDEX \"revocations_expires\" ON \"revocations\" USING btree (\"expires_at\");",
       "CREATE INDEX \"sessions_user\" ON \"sessions\" USING btree (\"user_id\");",
+      "CREATE INDEX \"used_jtis_expires\" ON \"used_jtis\" USING btree (\"expires_at\");",
       "CREATE UNIQUE INDEX \"users_tenant_email\" ON \"users\" USING btree (\"tenant_id\",\"email\");",
       "CREATE UNIQUE INDEX \"users_tenant_external_id\" ON \"users\" USING btree (\"tenant_id\",\"external_id\");",
       "CREATE INDEX \"users_tenant\" ON \"users\" USING btree (\"tenant_id\",\"id\");"

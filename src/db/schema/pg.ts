@@ -278,12 +278,16 @@ export const revocations = pgTable(
     createdAt: ms('created_at').notNull(),
     expiresAt: ms('expires_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('revocations_expires').on(t.expiresAt)],
+  (t) => [primaryKey({ columns: [t.tenantId, t.kind, t.value] }), index('revocations_expires').on(t.expiresAt)],
 );
 
 /** `jti`s of client assertions already used (RFC 7523 §3 replay protection), until they expire. */
-export const usedJtis = pgTable('used_jtis', {
-  /** SHA-256 of tenant, client and jti. */
-  key: text('key').primaryKey(),
-  expiresAt: ms('expires_at').notNull(),
-});
+export const usedJtis = pgTable(
+  'used_jtis',
+  {
+    /** SHA-256 of tenant, client and jti. */
+    key: text('key').primaryKey(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('used_jtis_expires').on(t.expiresAt)],
+);

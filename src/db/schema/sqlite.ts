@@ -276,12 +276,16 @@ export const revocations = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.value] }), index('revocations_expires').on(t.expiresAt)],
+  (t) => [primaryKey({ columns: [t.tenantId, t.kind, t.value] }), index('revocations_expires').on(t.expiresAt)],
 );
 
 /** `jti`s of client assertions already used (RFC 7523 §3 replay protection), until they expire. */
-export const usedJtis = sqliteTable('used_jtis', {
-  /** SHA-256 of tenant, client and jti. */
-  key: text('key').primaryKey(),
-  expiresAt: integer('expires_at').notNull(),
-});
+export const usedJtis = sqliteTable(
+  'used_jtis',
+  {
+    /** SHA-256 of tenant, client and jti. */
+    key: text('key').primaryKey(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('used_jtis_expires').on(t.expiresAt)],
+);

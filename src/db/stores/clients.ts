@@ -7,6 +7,8 @@ import { pageOf } from './internal/page.ts';
 
 export function clientStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): ClientStore {
   const { clients } = database.schema;
+  // Every write here changes cached configuration: running servers drop their caches on commit.
+  const config = <T>(fn: (tx: Db) => Promise<T>) => write(fn, { config: true });
   const row = (c: Client) => ({
     ...c,
     redirectUris: [...c.redirectUris],
@@ -18,10 +20,10 @@ export function clientStore(database: Database, db: () => Db = () => database.cu
   });
   const conflict = (c: Client) => `a client named "${c.name}" already exists in this tenant`;
   return {
-    insert: (c) => guard(conflict(c), () => write(async (tx) => void (await tx.insert(clients).values(row(c))))),
-    update: (c) => guard(conflict(c), () => write(async (tx) => void (await tx.update(clients).set(row(c)).where(eq(clients.id, c.id))))),
+    insert: (c) => guard(conflict(c), () => config(async (tx) => void (await tx.insert(clients).values(row(c))))),
+    update: (c) => guard(conflict(c), () => config(async (tx) => void (await tx.update(clients).set(row(c)).where(eq(clients.id, c.id))))),
     delete: (tenantId, clientId) =>
-      guard('', () => write(async (tx) => (await tx.delete(clients).where(and(eq(clients.tenantId, tenantId), eq(clients.clientId, clientId))).returning({ id: clients.id })).length > 0)),
+      guard('', () => config(async (tx) => (await tx.delete(clients).where(and(eq(clients.tenantId, tenantId), eq(clients.clientId, clientId))).returning({ id: clients.id })).length > 0)),
     byClientId: async (clientId) => (await guard('', () => db().select().from(clients).where(eq(clients.clientId, clientId)).limit(1)))[0] as Client | undefined,
     listByTenant: async (tenantId, page) => {
       const q = pageOf(clients.id, eq(clients.tenantId, tenantId), page);

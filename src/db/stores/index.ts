@@ -1,10 +1,18 @@
 import type { Repository, Stores } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
 import { apiKeyStore } from './api-keys.ts';
+import { authCodeStore } from './auth-codes.ts';
 import { clientStore } from './clients.ts';
+import { userGrantStore } from './grants.ts';
+import { interactionStore } from './interactions.ts';
 import { sanitize } from './internal/errors.ts';
+import { refreshTokenStore } from './refresh-tokens.ts';
+import { revocationStore } from './revocations.ts';
+import { sessionStore } from './sessions.ts';
 import { signingKeyStore } from './signing-keys.ts';
 import { tenantStore } from './tenants.ts';
+import { usedJtiStore } from './used-jtis.ts';
+import { credentialStore, userStore } from './users.ts';
 
 function storesOn(database: Database, db: () => Db, write: Database['transaction']): Stores {
   return {
@@ -12,18 +20,28 @@ function storesOn(database: Database, db: () => Db, write: Database['transaction
     clients: clientStore(database, db, write),
     signingKeys: signingKeyStore(database, db, write),
     apiKeys: apiKeyStore(database, db, write),
+    users: userStore(database, db, write),
+    credentials: credentialStore(database, db, write),
+    sessions: sessionStore(database, db, write),
+    interactions: interactionStore(database, db, write),
+    grants: userGrantStore(database, db, write),
+    authCodes: authCodeStore(database, db, write),
+    refreshTokens: refreshTokenStore(database, db, write),
+    revocations: revocationStore(database, db, write),
+    usedJtis: usedJtiStore(database, db, write),
   };
 }
 
 /** The core's Repository over a SQLite or Postgres database. */
 export function createRepository(database: Database): Repository {
-  const write: Database['transaction'] = (fn) => database.transaction(fn);
+  // Inside repo.transaction a write joins the open transaction (the driver tracks it), passing its options on.
+  const write: Database['transaction'] = (fn, options) => database.transaction(fn, options);
   return {
     ...storesOn(database, () => database.current(), write),
     async transaction(fn, options) {
       try {
         // Inside a transaction, reads and writes both use the transaction's connection.
-        return await database.transaction((tx) => fn(storesOn(database, () => tx, (inner) => inner(tx))), options);
+        return await database.transaction((tx) => fn(storesOn(database, () => tx, write)), options);
       } catch (e) {
         throw sanitize(e);
       }

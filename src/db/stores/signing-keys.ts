@@ -6,11 +6,13 @@ import { guard } from './internal/errors.ts';
 
 export function signingKeyStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): SigningKeyStore {
   const { signingKeys } = database.schema;
+  // Every write here changes cached configuration: running servers drop their caches on commit.
+  const config = <T>(fn: (tx: Db) => Promise<T>) => write(fn, { config: true });
   return {
-    insert: (key) => guard(`signing key ${key.kid} already exists in this tenant`, () => write(async (tx) => void (await tx.insert(signingKeys).values(key)))),
+    insert: (key) => guard(`signing key ${key.kid} already exists in this tenant`, () => config(async (tx) => void (await tx.insert(signingKeys).values(key)))),
     update: (key) =>
       guard('', () =>
-        write(async (tx) =>
+        config(async (tx) =>
           void (await tx
             .update(signingKeys)
             .set({ state: key.state, privateJwkEnc: key.privateJwkEnc, activatedAt: key.activatedAt, retiredAt: key.retiredAt, expiresAt: key.expiresAt })

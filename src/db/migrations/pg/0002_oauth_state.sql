@@ -83,7 +83,7 @@ CREATE TABLE "revocations" (
 	"value" text NOT NULL,
 	"created_at" bigint NOT NULL,
 	"expires_at" bigint NOT NULL,
-	CONSTRAINT "revocations_kind_value_pk" PRIMARY KEY("kind","value")
+	CONSTRAINT "revocations_tenant_id_kind_value_pk" PRIMARY KEY("tenant_id","kind","value")
 );
 --> statement-breakpoint
 CREATE TABLE "sessions" (
@@ -148,6 +148,7 @@ CREATE INDEX "refresh_tokens_family" ON "refresh_tokens" USING btree ("family_id
 CREATE INDEX "refresh_tokens_grant" ON "refresh_tokens" USING btree ("grant_id");--> statement-breakpoint
 CREATE INDEX "revocations_expires" ON "revocations" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "sessions_user" ON "sessions" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "used_jtis_expires" ON "used_jtis" USING btree ("expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_tenant_email" ON "users" USING btree ("tenant_id","email");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_tenant_external_id" ON "users" USING btree ("tenant_id","external_id");--> statement-breakpoint
 CREATE INDEX "users_tenant" ON "users" USING btree ("tenant_id","id");

@@ -96,7 +96,7 @@ CREATE TABLE `revocations` (
 	`value` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
-	PRIMARY KEY(`kind`, `value`),
+	PRIMARY KEY(`tenant_id`, `kind`, `value`),
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -127,6 +127,7 @@ CREATE TABLE `used_jtis` (
 	`expires_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `used_jtis_expires` ON `used_jtis` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `users` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

@@ -1,0 +1,15 @@
+import type { PasswordHasher } from '../../crypto/index.ts';
+import type { Client } from '../clients/client.ts';
+import type { Clock } from '../clock.ts';
+import type { TenantSigner } from '../oauth/tokens/signer.ts';
+import type { Repository } from '../ports.ts';
+
+/** What the browser flows (authorize, sign-in steps, logout) need. */
+export interface FlowDeps {
+  readonly repo: Repository;
+  readonly clock: Clock;
+  readonly passwords: PasswordHasher;
+  readonly signer: TenantSigner;
+  /** Cached client lookup (the directory); the caller checks the tenant. */
+  readonly client: (clientId: string) => Promise<Client | undefined>;
+}

@@ -1,0 +1,155 @@
+import { safeEqual, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
+import type { Client } from '../clients/client.ts';
+import type { AuthorizationRequest } from '../oauth/authorization-request.ts';
+import { completeAuthorization } from '../oauth/authorize/complete.ts';
+import { errorResponse, targetOf, type AuthorizationResponse } from '../oauth/authorize/response.ts';
+import type { Session } from '../sessions/session.ts';
+import { establishSession, resumeSession, touchSession, type Device, type StartedSession } from '../sessions/sso.ts';
+import type { Tenant } from '../tenants/tenant.ts';
+import type { FlowDeps } from './deps.ts';
+import { INTERACTION_TTL_MS, type Interaction, type InteractionState } from './interaction.ts';
+import type { PageView } from './pages.ts';
+import { STEPS } from './registry.ts';
+import type { Step, StepContext } from './steps/step.ts';
+
+/** A new interaction and the secret for its cookie (returned once). */
+export interface StartedInteraction {
+  readonly interaction: Interaction;
+  readonly secret: string;
+}
+
+/** What to do after a form post. */
+export type Outcome =
+  /** Show the page again (a step asked to retry). */
+  | { readonly kind: 'page'; readonly view: PageView }
+  /** Go (303) to the interaction's page: the next step. */
+  | { readonly kind: 'next' }
+  /** Deliver the authorization response; `session`: a new SSO session cookie to set. */
+  | { readonly kind: 'respond'; readonly response: AuthorizationResponse; readonly session?: StartedSession & { readonly remember: boolean } }
+  /** The interaction is gone (finished in another tab, expired). */
+  | { readonly kind: 'expired' };
+
+/** Starts the sign-in sequence for a validated request; `session`: a live session the request may rely on. */
+export async function startInteraction(
+  deps: FlowDeps,
+  input: { tenant: Tenant; client: Client; request: AuthorizationRequest; session: Session | undefined; needsLogin: boolean },
+): Promise<StartedInteraction> {
+  const now = deps.clock.now();
+  const secret = typedSecret('ix');
+  const state: InteractionState = { sessionId: input.needsLogin ? null : input.session!.id };
+  const interaction: Interaction = {
+    id: uuidv7(now),
+    tenantId: input.tenant.id,
+    clientId: input.client.clientId,
+    secretHash: sha256(secret),
+    request: input.request,
+    step: '',
+    state,
+    userId: input.needsLogin ? null : input.session!.userId,
+    createdAt: now,
+    expiresAt: now + INTERACTION_TTL_MS,
+  };
+  const first = await pendingStep({ deps, tenant: input.tenant, client: input.client, interaction });
+  await deps.repo.interactions.insert({ ...interaction, step: first?.name ?? 'done' });
+  return { interaction, secret };
+}
+
+/**
+ * The interaction `id` names, if this browser holds its secret (constant-time
+ * check), it has not expired and its client still exists in the tenant.
+ */
+export async function openInteraction(deps: FlowDeps, tenant: Tenant, id: string, secret: string | undefined): Promise<{ interaction: Interaction; client: Client } | undefined> {
+  if (!secret || secret.length > 100 || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  const interaction = await deps.repo.interactions.byId(tenant.id, id);
+  if (!interaction || !safeEqual(sha256(secret), interaction.secretHash) || interaction.expiresAt <= deps.clock.now()) return undefined;
+  const client = await deps.client(interaction.clientId);
+  if (!client || client.tenantId !== tenant.id) return undefined;
+  return { interaction, client };
+}
+
+/** The page of the current step, or undefined when every step is done (the request can complete). */
+export async function currentPage(deps: FlowDeps, tenant: Tenant, client: Client, interaction: Interaction): Promise<PageView | undefined> {
+  const ctx: StepContext = { deps, tenant, client, interaction };
+  const step = await pendingStep(ctx);
+  return step ? viewOf(ctx, step) : undefined;
+}
+
+/**
+ * Handles a form posted from an interaction page: runs the current step and,
+ * while the same form carries their fields, the ones after it; then shows
+ * the next page or completes the authorization.
+ */
+export async function submitInteraction(
+  deps: FlowDeps,
+  input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; form: ReadonlyMap<string, string>; sessionSecret: string | undefined; device: Device },
+): Promise<Outcome> {
+  const { tenant, client } = input;
+  let ctx: StepContext = { deps, tenant, client, interaction: input.interaction };
+  let step = await pendingStep(ctx);
+  let ran = false;
+  while (step && step.fields.some((f) => input.form.has(f))) {
+    ran = true;
+    const result = await step.submit(ctx, input.form);
+    if ('fail' in result) {
+      if (!(await deps.repo.interactions.delete(tenant.id, ctx.interaction.id))) return { kind: 'expired' };
+      return { kind: 'respond', response: errorResponse(targetOf(ctx.interaction.request), input.issuer, result.fail) };
+    }
+    if ('retry' in result) {
+      const interaction = { ...ctx.interaction, state: { ...ctx.interaction.state, ...result.reset, error: result.retry } };
+      ctx = { ...ctx, interaction };
+      const again = (await pendingStep(ctx))!;
+      await deps.repo.interactions.update({ ...interaction, step: again.name });
+      return { kind: 'page', view: await viewOf(ctx, again) };
+    }
+    const authenticated = result.ok.authenticated;
+    ctx = { ...ctx, interaction: { ...ctx.interaction, state: { ...ctx.interaction.state, ...result.ok, error: null }, userId: authenticated?.userId ?? ctx.interaction.userId } };
+    step = await pendingStep(ctx);
+  }
+  // A form for a step that is no longer current (back button, second tab): show the current page.
+  if (step || !ran) {
+    if (ran) await deps.repo.interactions.update({ ...ctx.interaction, step: step!.name });
+    return { kind: 'next' };
+  }
+  return finish(deps, { ...input, interaction: ctx.interaction });
+}
+
+/**
+ * Every step is done: establish (or reuse) the SSO session, consume the
+ * interaction (once: a replayed post finds it gone) and complete the request.
+ */
+export async function finish(
+  deps: FlowDeps,
+  input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; sessionSecret: string | undefined; device: Device },
+): Promise<Outcome> {
+  const { tenant, interaction } = input;
+  const current = await resumeSession(deps, tenant, input.sessionSecret);
+  const auth = interaction.state.authenticated;
+  let session: Session;
+  let started: (StartedSession & { remember: boolean }) | undefined;
+  if (auth) {
+    if (!(await deps.repo.interactions.delete(tenant.id, interaction.id))) return { kind: 'expired' };
+    started = { ...(await establishSession(deps, tenant, { userId: auth.userId, amr: auth.amr, acr: auth.acr, at: auth.at }, input.device, current)), remember: auth.remember };
+    session = started.session;
+    await deps.repo.users.recordLogin(tenant.id, auth.userId, deps.clock.now());
+  } else {
+    if (!current || current.id !== interaction.state.sessionId) {
+      // The session this request relied on ended meanwhile (logout in another tab): sign in again.
+      await deps.repo.interactions.update({ ...interaction, step: 'identify', state: { ...interaction.state, sessionId: null, candidateId: undefined, error: null }, userId: null });
+      return { kind: 'next' };
+    }
+    if (!(await deps.repo.interactions.delete(tenant.id, interaction.id))) return { kind: 'expired' };
+    session = current;
+    await touchSession(deps, tenant, current);
+  }
+  const response = await completeAuthorization(deps, { tenant, issuer: input.issuer, client: input.client, request: interaction.request, session });
+  return { kind: 'respond', response, ...(started ? { session: started } : {}) };
+}
+
+async function pendingStep(ctx: StepContext): Promise<Step | undefined> {
+  for (const step of STEPS) if (await step.pending(ctx)) return step;
+  return undefined;
+}
+
+async function viewOf(ctx: StepContext, step: Step): Promise<PageView> {
+  return { page: await step.page(ctx), clientName: ctx.client.name, tenantName: ctx.tenant.name };
+}

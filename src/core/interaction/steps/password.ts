@@ -1,0 +1,26 @@
+import { verifyPassword } from '../../users/password.ts';
+import { loginPage, needsAuthentication, type Step } from './step.ts';
+
+/** The same words for an unknown account, a wrong password and a disabled user. */
+export const WRONG_CREDENTIALS = 'Incorrect email or password.';
+
+/**
+ * First factor: the password (RFC 8176 amr `pwd`). Served by the login page
+ * together with `identify`. A failure sends the user back to `identify` with
+ * one message, whatever the cause, after the same argon2id work.
+ */
+export const password: Step = {
+  name: 'authenticate',
+  fields: ['password'],
+  pending: (ctx) => needsAuthentication(ctx.interaction) && ctx.interaction.state.candidateId !== undefined,
+  page: loginPage,
+  async submit(ctx, form) {
+    const { deps, tenant, interaction } = ctx;
+    const given = form.get('password') ?? '';
+    const candidateId = interaction.state.candidateId ?? null;
+    const user = candidateId ? await deps.repo.users.byId(tenant.id, candidateId) : undefined;
+    if (!(await verifyPassword(deps, user, given))) return { retry: WRONG_CREDENTIALS, reset: { candidateId: undefined } };
+    const remember = form.get('remember') === 'on' || form.get('remember') === '1';
+    return { ok: { authenticated: { userId: user!.id, amr: ['pwd'], acr: null, at: deps.clock.now(), remember } } };
+  },
+};

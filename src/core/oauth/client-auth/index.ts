@@ -1,0 +1,56 @@
+import type { Client, TokenEndpointAuthMethod } from '../../clients/client.ts';
+import type { Directory } from '../../directory.ts';
+import { InvalidClient, InvalidRequest } from '../errors.ts';
+import { clientSecretBasic } from './client-secret-basic.ts';
+import { clientSecretPost } from './client-secret-post.ts';
+import { authFailed } from './internal/credentials.ts';
+import type { ClientAuthDeps, ClientAuthMethod, ClientAuthRequest } from './method.ts';
+import { none } from './none.ts';
+import { privateKeyJwt } from './private-key-jwt.ts';
+
+export { ASSERTION_ALGS, JWT_BEARER_ASSERTION } from './private-key-jwt.ts';
+export { createClientKeys, type ClientKeys, type ClientKeysOptions } from './internal/client-keys.ts';
+export type { ClientAuthDeps, ClientAuthRequest } from './method.ts';
+
+/** Methods that carry credentials; `none` is what is left when a request carries none of them. */
+const CREDENTIAL_METHODS: readonly ClientAuthMethod[] = [clientSecretBasic, clientSecretPost, privateKeyJwt];
+
+/** Every method the token endpoint accepts (its `token_endpoint_auth_methods_supported`). */
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+/** RFC 7662 §2.1: introspection requires real authentication, so not `none`. */
+export const INTROSPECTION_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+/** RFC 7009 §2.1 / §5: a public client revokes its tokens with its client_id alone. */
+export const REVOCATION_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = TOKEN_ENDPOINT_AUTH_METHODS;
+
+export interface ClientAuthenticator {
+  /**
+   * Authenticates the client of a token, introspection or revocation request
+   * with the one method it registered (`token_endpoint_auth_method`), which
+   * must also be one the endpoint accepts (`methods`). Throws InvalidClient
+   * (401 with a Basic challenge), or InvalidRequest when the request mixes
+   * methods (RFC 6749 §2.3) or names two different clients.
+   */
+  authenticate(req: ClientAuthRequest, methods: readonly TokenEndpointAuthMethod[]): Promise<Client>;
+}
+
+export function createClientAuthenticator(deps: ClientAuthDeps & { readonly directory: Directory }): ClientAuthenticator {
+  return {
+    async authenticate(req, methods) {
+      const presented = CREDENTIAL_METHODS.filter((m) => m.presented(req));
+      if (presented.length > 1) throw new InvalidRequest(`the request uses ${presented.map((m) => m.name).join(' and ')}: a client must use one authentication method per request (RFC 6749 §2.3)`);
+      const method = presented[0] ?? (none.presented(req) ? none : undefined);
+      if (!method) throw new InvalidClient('client authentication is required');
+      const clientId = method.claimedClientId(req);
+      const bodyClientId = req.params.get('client_id');
+      if (clientId !== undefined && bodyClientId !== undefined && bodyClientId !== clientId) throw new InvalidRequest('client_id does not match the client the credentials are for');
+      const found = clientId ? await deps.directory.client(clientId) : undefined;
+      // A client of another tenant is as unknown here as one that does not exist.
+      const client = found && found.tenantId === req.tenant.id ? found : undefined;
+      // Only the client's registered method, and only where this endpoint accepts it (OIDC Core §9, RFC 7591 §2).
+      const allowed = client !== undefined && client.tokenEndpointAuthMethod === method.name && methods.includes(method.name);
+      await method.verify(req, allowed ? client : undefined, deps);
+      if (!client || !allowed) throw authFailed();
+      return client;
+    },
+  };
+}

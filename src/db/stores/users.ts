@@ -1,0 +1,39 @@
+import { and, eq } from 'drizzle-orm';
+import type { CredentialStore, UserStore } from '../../core/ports.ts';
+import type { Credential, User } from '../../core/users/user.ts';
+import type { Database, Db } from '../driver.ts';
+import { guard } from './internal/errors.ts';
+import { pageOf } from './internal/page.ts';
+
+export function userStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): UserStore {
+  const { users } = database.schema;
+  const one = async (rows: Promise<unknown[]>) => (await guard('', () => rows))[0] as User | undefined;
+  return {
+    insert: (u) => guard('a user with that email already exists in this tenant', () => write(async (tx) => void (await tx.insert(users).values({ ...u, attributes: { ...u.attributes } })))),
+    byId: (tenantId, id) => one(db().select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, id))).limit(1)),
+    byEmail: (tenantId, email) => one(db().select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, email))).limit(1)),
+    list: async (tenantId, page) => {
+      const q = pageOf(users.id, eq(users.tenantId, tenantId), page);
+      return (await guard('', () => db().select().from(users).where(q.where).orderBy(q.orderBy).limit(q.limit))) as User[];
+    },
+    recordLogin: (tenantId, id, at) => guard('', () => write(async (tx) => void (await tx.update(users).set({ lastLoginAt: at }).where(and(eq(users.tenantId, tenantId), eq(users.id, id)))))),
+  };
+}
+
+export function credentialStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): CredentialStore {
+  const { credentials } = database.schema;
+  const mine = (tenantId: string, id: string) => and(eq(credentials.tenantId, tenantId), eq(credentials.id, id));
+  return {
+    insert: (c) => guard('that credential already exists', () => write(async (tx) => void (await tx.insert(credentials).values({ ...c, data: { ...c.data } })))),
+    ofUser: async (tenantId, userId, kind) =>
+      (await guard('', () =>
+        db()
+          .select()
+          .from(credentials)
+          .where(and(eq(credentials.userId, userId), eq(credentials.kind, kind), eq(credentials.tenantId, tenantId)))
+          .orderBy(credentials.id),
+      )) as Credential[],
+    updateSecret: (tenantId, id, secret) => guard('', () => write(async (tx) => void (await tx.update(credentials).set({ secret }).where(mine(tenantId, id))))),
+    recordUse: (tenantId, id, at) => guard('', () => write(async (tx) => void (await tx.update(credentials).set({ lastUsedAt: at }).where(mine(tenantId, id))))),
+  };
+}

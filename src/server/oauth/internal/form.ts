@@ -1,0 +1,82 @@
+import type { H3Event } from 'h3';
+import { InvalidRequest } from '../../../core/oauth/errors.ts';
+import { REPEATABLE_PARAMETERS } from '../../../core/oauth/token-endpoint.ts';
+
+/** The largest form body an OAuth endpoint reads (a client assertion with a certificate chain fits easily). */
+export const MAX_FORM_BYTES = 16 * 1024;
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, RFC 7662
+ * §2.1, RFC 7009 §2.1) strictly: another media type, more than
+ * MAX_FORM_BYTES, bytes that are not UTF-8, a malformed percent-escape, or a
+ * parameter given twice (RFC 6749 §3.1; except REPEATABLE_PARAMETERS) is
+ * invalid_request — never a 500. Parameters without a value are treated as
+ * omitted (RFC 6749 §3.1).
+ */
+export async function readForm(event: H3Event): Promise<Map<string, string>> {
+  const req = event.req;
+  if (!isFormType(req.headers.get('content-type'))) throw new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)');
+  const declared = req.headers.get('content-length');
+  if (declared !== null && Number(declared) > MAX_FORM_BYTES) throw tooLarge();
+  const text = decodeUtf8(await readAtMost(req.body, MAX_FORM_BYTES));
+  const params = new Map<string, string>();
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    if (value === '') continue;
+    const previous = params.get(name);
+    if (previous === undefined) {
+      params.set(name, value);
+    } else if (REPEATABLE_PARAMETERS.has(name) && !value.includes(' ')) {
+      params.set(name, `${previous} ${value}`);
+    } else {
+      throw new InvalidRequest(`the "${name}" parameter must not be repeated (RFC 6749 §3.1)`);
+    }
+  }
+  return params;
+}
+
+function isFormType(header: string | null): boolean {
+  if (!header) return false;
+  const [essence, ...parameters] = header.split(';').map((s) => s.trim().toLowerCase());
+  return essence === 'application/x-www-form-urlencoded' && parameters.every((p) => p === '' || /^charset="?utf-8"?$/.test(p));
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    throw new InvalidRequest('the request body is not correctly form-urlencoded');
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidRequest('the request body is not UTF-8');
+  }
+}
+
+const tooLarge = () => new InvalidRequest(`the request body is larger than ${MAX_FORM_BYTES} bytes`);
+
+/** Counts bytes as they arrive and stops at the limit, whatever Content-Length said. */
+async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}

@@ -1,0 +1,57 @@
+import type { H3Event } from 'h3';
+
+/** The largest form a hosted page or the authorization endpoint reads. */
+const MAX_FORM_BYTES = 32 * 1024;
+
+/** Thrown for a form that is too large or not form-encoded: the handler shows an error page. */
+export class BadForm extends Error {
+  override name = 'BadForm';
+}
+
+/** Every parameter with all its values (duplicates kept: the checks refuse them, RFC 6749 §3.1). */
+export function multiMap(search: URLSearchParams): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const [k, v] of search) {
+    const list = map.get(k);
+    if (list) list.push(v);
+    else map.set(k, [v]);
+  }
+  return map;
+}
+
+/** The request's query, or for POST its application/x-www-form-urlencoded body (OIDC Core §3.1.2.1: both are allowed). */
+export async function requestParams(event: H3Event): Promise<Map<string, string[]>> {
+  if (event.req.method === 'POST') return multiMap(await formBody(event));
+  return multiMap(event.url.searchParams);
+}
+
+/** The posted form, bounded in size. */
+export async function formBody(event: H3Event): Promise<URLSearchParams> {
+  const type = (event.req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') throw new BadForm('the form must be sent as application/x-www-form-urlencoded');
+  const declared = event.req.headers.get('content-length');
+  if (declared !== null && Number(declared) > MAX_FORM_BYTES) throw new BadForm('the form is too large');
+  const body = event.req.body;
+  if (!body) return new URLSearchParams();
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_FORM_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new BadForm('the form is too large');
+    }
+    chunks.push(value);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** A form's single values (a repeated field keeps its first value). */
+export function singleValues(form: URLSearchParams): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [k, v] of form) if (!map.has(k)) map.set(k, v);
+  return map;
+}
