@@ -6,7 +6,7 @@
 // either way.
 import { readFileSync } from 'node:fs';
 import type { Agent, request as httpRequest } from 'node:http';
-import type { Admin, ApiKeyView, ClientView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
+import type { Admin, ApiKeyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
 import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, Unavailable, ValidationFailed } from '../core/errors.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './exit-codes.ts';
@@ -54,6 +54,7 @@ export async function localAdmin(config: Awaited<ReturnType<CommandContext['conf
     keys: bind(af.admin.keys),
     apiKeys: bind(af.admin.apiKeys),
     users: bind(af.admin.users),
+    consents: bind(af.admin.consents),
     close: () => af.close(),
   };
 }
@@ -108,6 +109,11 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
       create: () => notYetRemote('user create'),
       list: () => notYetRemote('user list'),
       show: () => notYetRemote('user show'),
+    },
+    consents: {
+      list: (tenant, user) => api.call<ConsentListView>('GET', `${t(tenant)}/users/${seg(user)}/consents`),
+      revoke: (tenant, user, clientId) => api.call<ConsentRevocationView>('DELETE', `${t(tenant)}/users/${seg(user)}/consents/${seg(clientId)}`),
+      revokeAll: (tenant, user) => api.call<ConsentRevocationView>('DELETE', `${t(tenant)}/users/${seg(user)}/consents`),
     },
     close: async () => api.close(),
   };

@@ -106,8 +106,13 @@ export interface InteractionStore {
 
 export interface UserGrantStore {
   byUserAndClient(tenantId: string, userId: string, clientId: string): Promise<UserGrant | undefined>;
+  byId(tenantId: string, id: string): Promise<UserGrant | undefined>;
+  /** The user's live (unrevoked) grants, oldest first. */
+  liveOfUser(tenantId: string, userId: string): Promise<UserGrant[]>;
   /** Inserts the user × client grant, or replaces the row there (a revoked grant is replaced by a new id). */
   save(grant: UserGrant): Promise<void>;
+  /** Sets revoked_at = `at` on a live grant; false when it was already revoked (or unknown). */
+  revoke(tenantId: string, id: string, at: number): Promise<boolean>;
 }
 
 export interface AuthCodeStore {
@@ -144,6 +149,11 @@ export interface RefreshTokenStore {
   rotate(usedId: string, at: number, successor: RefreshToken): Promise<boolean>;
   /** Marks every token of the family revoked (the caller also records a `family` revocation for its access tokens). */
   revokeFamily(tenantId: string, familyId: string, at: number): Promise<void>;
+  /**
+   * Marks every token of every family of the grant revoked (the caller also
+   * records a `grant` revocation); returns how many families still had a live token.
+   */
+  revokeGrant(tenantId: string, grantId: string, at: number): Promise<number>;
 }
 
 /** Stores plus a unit of work: everything inside `transaction` commits or nothing does. */

@@ -4,6 +4,8 @@
 // sees 404 (403 for what only instance admins may do) — and the other
 // tenant's data is byte-for-byte unchanged afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_ADMIN } from '../../src/core/admin/index.ts';
+import { uuidv7 } from '../../src/crypto/index.ts';
 import { API_ROUTES } from '../../src/server/api/routes.ts';
 import { DATABASES, snapshotTenant, startApi, type ApiHarness } from './api-fixture.ts';
 
@@ -13,7 +15,7 @@ interface World {
   api: ApiHarness;
   aKey: string;
   a: { id: string; clientId: string; kid: string };
-  b: { id: string; clientId: string; kid: string; apiKeyId: string; apiKeyKeyId: string };
+  b: { id: string; clientId: string; kid: string; apiKeyId: string; apiKeyKeyId: string; userId: string; userEmail: string; grantId: string };
   adminKeyId: string;
 }
 
@@ -31,7 +33,12 @@ async function world(database: 'sqlite' | 'postgres'): Promise<World> {
   const bKey = await api.request('POST', '/api-keys', { json: { name: 'b admin', tenant: 'tenant-b', scopes: ['*'] } });
   const admin = await api.request('GET', '/api-keys');
   const adminKeyId = admin.body.items.find((k: { tenant: string | null }) => k.tenant === null).id as string;
-  return { api, aKey: aKey.body.token, a, b: { ...b, apiKeyId: bKey.body.api_key.id, apiKeyKeyId: bKey.body.api_key.key_id }, adminKeyId };
+  // A user of B who consented to B's client (users and grants have no create route: through the core).
+  const bUser = await api.af.admin.users.create(LOCAL_ADMIN, 'tenant-b', { email: 'bea@b.example' });
+  const grantId = uuidv7();
+  await api.af.repo.grants.save({ id: grantId, tenantId: b.id, userId: bUser.id, clientId: b.clientId, scopes: ['openid'], createdAt: Date.now(), updatedAt: Date.now(), revokedAt: null });
+  const bMore = { apiKeyId: bKey.body.api_key.id, apiKeyKeyId: bKey.body.api_key.key_id, userId: bUser.id, userEmail: bUser.email, grantId };
+  return { api, aKey: aKey.body.token, a, b: { ...b, ...bMore }, adminKeyId };
 }
 
 /** Requests with tenant A's key against tenant B's resources, and what each must answer. */
@@ -58,6 +65,13 @@ function crossings(w: World): { operationId: string; method: string; path: strin
     { operationId: 'rotateKey', method: 'POST', path: '/tenants/tenant-b/keys/rotate', json: { alg: 'ES256', delay: 0 }, status: 404 },
     { operationId: 'retireKey', method: 'POST', path: `/tenants/tenant-b/keys/${b.kid}/retire`, json: {}, status: 404 },
     { operationId: 'retireKey', method: 'POST', path: `/tenants/tenant-a/keys/${b.kid}/retire`, json: {}, status: 404 },
+    { operationId: 'listUserConsents', method: 'GET', path: `/tenants/tenant-b/users/${b.userId}/consents`, status: 404 },
+    { operationId: 'listUserConsents', method: 'GET', path: `/tenants/tenant-a/users/${b.userId}/consents`, status: 404 },
+    { operationId: 'listUserConsents', method: 'GET', path: `/tenants/tenant-a/users/${encodeURIComponent(b.userEmail)}/consents`, status: 404 },
+    { operationId: 'revokeUserConsent', method: 'DELETE', path: `/tenants/tenant-b/users/${b.userId}/consents/${b.clientId}`, status: 404 },
+    { operationId: 'revokeUserConsent', method: 'DELETE', path: `/tenants/tenant-a/users/${b.userId}/consents/${b.clientId}`, status: 404 },
+    { operationId: 'revokeAllUserConsents', method: 'DELETE', path: `/tenants/tenant-b/users/${encodeURIComponent(b.userEmail)}/consents`, status: 404 },
+    { operationId: 'revokeAllUserConsents', method: 'DELETE', path: `/tenants/tenant-a/users/${b.userId}/consents`, status: 404 },
     { operationId: 'listApiKeys', method: 'GET', path: '/api-keys?tenant=tenant-b', status: 404 },
     { operationId: 'createApiKey', method: 'POST', path: '/api-keys', json: { name: 'x', tenant: 'tenant-b', scopes: ['clients:write'] }, status: 404 },
     { operationId: 'createApiKey', method: 'POST', path: '/api-keys', json: { name: 'x', scopes: ['clients:write'] }, status: 403 },
@@ -105,6 +119,7 @@ describe.each(DATABASES)('tenant isolation in the management API on %s', (databa
     expect(await snapshotTenant(w.api.af, 'tenant-b')).toEqual(before);
     expect((await w.api.af.repo.apiKeys.byId(w.adminKeyId))?.revokedAt).toBe(adminBefore?.revokedAt);
     expect((await w.api.af.repo.tenants.bySlug('tenant-c'))).toBeUndefined();
+    expect((await w.api.af.repo.grants.byId(w.b.id, w.b.grantId))?.revokedAt).toBeNull();
   });
 
   it("listing tenants with A's key shows only A; listing API keys only A's", async () => {

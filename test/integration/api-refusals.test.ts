@@ -3,7 +3,8 @@
 // insufficient_scope), RFC 9457 problem+json, 409/412/413/415/400/422, cursor
 // pagination with RFC 8288 Link headers, 404/405 for routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_SCOPES, MAX_PAGE, type ApiScope } from '../../src/core/admin/index.ts';
+import { API_SCOPES, LOCAL_ADMIN, MAX_PAGE, type ApiScope } from '../../src/core/admin/index.ts';
+import { uuidv7 } from '../../src/crypto/index.ts';
 import { MAX_BODY_BYTES } from '../../src/server/api/body.ts';
 import { API_ROUTES } from '../../src/server/api/routes.ts';
 import { DATABASES, startApi, TRANSPORTS, type ApiHarness, type ApiResponse } from './api-fixture.ts';
@@ -86,6 +87,11 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
       const c2 = (await api.request('POST', '/tenants/probe/clients', { json: { name: 'p2', grant_types: ['client_credentials'] } })).body.client.client_id;
       const pending = (await api.request('POST', '/tenants/probe/keys/rotate', { json: { alg: 'ES256', delay: 3600 } })).body.key.kid;
       const victim = (await api.request('POST', '/api-keys', { json: { name: 'victim', scopes: ['tenants:read'] } })).body.api_key.id;
+      // Users and their consents have no create route: through the core.
+      const probeTenant = (await api.af.repo.tenants.bySlug('probe'))!;
+      const consenting = await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'consenting@probe.example' });
+      await api.af.repo.grants.save({ id: uuidv7(), tenantId: probeTenant.id, userId: consenting.id, clientId: c1, scopes: ['openid'], createdAt: Date.now(), updatedAt: Date.now(), revokedAt: null });
+      await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'other@probe.example' });
       const probes: Record<string, { path: string; json?: unknown }> = {
         listTenants: { path: '/tenants' },
         createTenant: { path: '/tenants', json: { slug: 'probe-new' } },
@@ -104,6 +110,9 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
         listApiKeys: { path: '/api-keys' },
         createApiKey: { path: '/api-keys', json: { name: 'made by a narrow key', scopes: ['apikeys:write'] } },
         revokeApiKey: { path: `/api-keys/${victim}` },
+        listUserConsents: { path: `/tenants/probe/users/${consenting.id}/consents` },
+        revokeUserConsent: { path: `/tenants/probe/users/${consenting.id}/consents/${c1}` },
+        revokeAllUserConsents: { path: '/tenants/probe/users/other%40probe.example/consents' },
       };
       const keyWith = async (scopes: string[]) => (await api.request('POST', '/api-keys', { json: { name: `only ${scopes.join(' ')}`, scopes } })).body.token as string;
 

@@ -5,6 +5,7 @@ import { UsageError } from '../exit-codes.ts';
 import { fields, table, text } from '../io.ts';
 import { examples, listPages, morePages, pageOptions, type PageFlags } from '../options.ts';
 import { secretFromPrompt, secretFromStdin } from '../secret-input.ts';
+import { registerUserConsents } from './user-consents.ts';
 
 interface UserFlags {
   tenant?: string;
@@ -25,6 +26,8 @@ export function registerUser(program: Command, run: RunEnv): void {
       'printf %s "$PASSWORD" | authflow user create --tenant acme --email ada@example.com --name "Ada Lovelace" --password-stdin',
       'authflow user list --tenant acme',
       'authflow user show --tenant acme ada@example.com --json',
+      'authflow user consents --tenant acme ada@example.com',
+      'authflow user revoke-consent --tenant acme ada@example.com 3fJ9kQ2xLr8mWv1Z',
     ));
 
   user
@@ -90,6 +93,8 @@ export function registerUser(program: Command, run: RunEnv): void {
       const view = await ctx.withAdmin((admin) => admin.users.show(tenant, ref as string));
       ctx.io.result(view, () => userBlock(view));
     }));
+
+  registerUserConsents(user, run);
 }
 
 function userBlock(u: UserView): string {

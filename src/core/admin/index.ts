@@ -1,6 +1,7 @@
 import type { PasswordHasher } from '../../crypto/index.ts';
 import { apiKeyAdmin } from './api-keys.ts';
 import { clientAdmin } from './clients.ts';
+import { consentAdmin } from './consents.ts';
 import type { AdminDeps } from './deps.ts';
 import { keyAdmin } from './keys.ts';
 import { tenantAdmin } from './tenants.ts';
@@ -8,14 +9,14 @@ import { userAdmin } from './users.ts';
 
 /** The management use-cases behind both the CLI and the management API. */
 export function createAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher }) {
-  return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps) };
+  return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps), consents: consentAdmin(deps) };
 }
 export type Admin = ReturnType<typeof createAdmin>;
 
 export type { AdminDeps, ListQuery } from './deps.ts';
 export { DEFAULT_PAGE, MAX_PAGE } from './deps.ts';
 export { LOCAL_ADMIN, API_SCOPES, hasScope, type Principal, type ApiScope } from './principal.ts';
-export { etagOf, type TenantView, type ClientView, type KeyView, type ApiKeyView, type UserView, type Page } from './views.ts';
+export { etagOf, type TenantView, type ClientView, type KeyView, type ApiKeyView, type UserView, type Page, type ConsentView, type ConsentListView, type ConsentRevocationView } from './views.ts';
 export { createTenantSchema, updateTenantSchema } from './tenants.ts';
 export { rotateSecretSchema } from './clients.ts';
 export { rotateKeySchema } from './keys.ts';

@@ -1,6 +1,7 @@
-import { ValidationFailed } from '../errors.ts';
+import { NotFound, ValidationFailed } from '../errors.ts';
 import type { Stores } from '../ports.ts';
 import type { Tenant } from '../tenants/tenant.ts';
+import { normalizeEmail, type User } from '../users/user.ts';
 import { visibleTenant, type Principal } from './principal.ts';
 import { decodeCursor, encodeCursor, type Page } from './views.ts';
 import { DEFAULT_PAGE, MAX_PAGE, type ListQuery } from './deps.ts';
@@ -11,6 +12,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export async function findTenant(stores: Stores, p: Principal, ref: string): Promise<Tenant> {
   const tenant = UUID.test(ref) ? await stores.tenants.byId(ref) : await stores.tenants.bySlug(ref);
   return visibleTenant(p, tenant, ref);
+}
+
+/** Finds a user of `tenant` by id or by email (case-insensitive). */
+export async function findUser(stores: Stores, tenant: Tenant, ref: string): Promise<User> {
+  const user = UUID.test(ref) ? await stores.users.byId(tenant.id, ref) : await stores.users.byEmail(tenant.id, normalizeEmail(ref));
+  if (!user) throw new NotFound(`no user "${ref}" in tenant ${tenant.slug}`);
+  return user;
 }
 
 export function pageQuery(q: ListQuery): { limit: number; after: string | undefined } {

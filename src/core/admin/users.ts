@@ -1,13 +1,9 @@
 import type { PasswordHasher } from '../../crypto/index.ts';
-import { NotFound } from '../errors.ts';
 import { createUser } from '../users/create-user.ts';
-import { normalizeEmail, type User } from '../users/user.ts';
 import type { AdminDeps, ListQuery } from './deps.ts';
-import { findTenant, paginate } from './internal.ts';
+import { findTenant, findUser, paginate } from './internal.ts';
 import { requireScope, type Principal } from './principal.ts';
 import { userView, type Page, type UserView } from './views.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** End users of a tenant (minimal: create, list, show; the full lifecycle comes later). */
 export function userAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher }) {
@@ -29,9 +25,7 @@ export function userAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher
     async show(p: Principal, tenantRef: string, ref: string): Promise<UserView> {
       requireScope(p, 'users:read');
       const tenant = await findTenant(deps.repo, p, tenantRef);
-      const user: User | undefined = UUID.test(ref) ? await deps.repo.users.byId(tenant.id, ref) : await deps.repo.users.byEmail(tenant.id, normalizeEmail(ref));
-      if (!user) throw new NotFound(`no user "${ref}" in tenant ${tenant.slug}`);
-      return userView(user, tenant.slug);
+      return userView(await findUser(deps.repo, tenant, ref), tenant.slug);
     },
   };
 }

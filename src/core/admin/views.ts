@@ -2,6 +2,7 @@ import { sha256 } from '../../crypto/index.ts';
 import { ValidationFailed } from '../errors.ts';
 import type { ApiKey } from '../apikeys/api-key.ts';
 import type { Client } from '../clients/client.ts';
+import type { UserGrant } from '../grants/user-grant.ts';
 import type { User } from '../users/user.ts';
 import { keyStatus } from '../keys/lifecycle.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
@@ -97,11 +98,39 @@ export function userView(u: User, tenantSlug: string) {
   };
 }
 
+/** One consent of a user: a live grant of one client (the client's name is null once the client is deleted). */
+export function consentView(g: UserGrant, client: Client | undefined) {
+  return {
+    client_id: g.clientId,
+    client_name: client?.name ?? null,
+    scopes: [...g.scopes],
+    created_at: iso(g.createdAt)!,
+    updated_at: iso(g.updatedAt)!,
+  };
+}
+
 export type TenantView = ReturnType<typeof tenantView>;
 export type UserView = ReturnType<typeof userView>;
 export type ClientView = ReturnType<typeof clientView>;
 export type KeyView = ReturnType<typeof keyView>;
 export type ApiKeyView = ReturnType<typeof apiKeyView>;
+export type ConsentView = ReturnType<typeof consentView>;
+
+/** A user's consents. */
+export interface ConsentListView {
+  readonly tenant: string;
+  readonly user_id: string;
+  readonly email: string;
+  readonly items: ConsentView[];
+}
+
+/** What a consent revocation did: for each consent revoked, when, and how many live refresh tokens (one per family) died with it. */
+export interface ConsentRevocationView {
+  readonly tenant: string;
+  readonly user_id: string;
+  readonly email: string;
+  readonly revoked: (ConsentView & { readonly revoked_at: string; readonly refresh_tokens_revoked: number })[];
+}
 
 /** A strong entity tag for a resource's wire form (RFC 9110 §8.8.3). */
 export function etagOf(view: unknown): string {

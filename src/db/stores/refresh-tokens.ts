@@ -54,5 +54,18 @@ export function refreshTokenStore(database: Database, db: () => Db = () => datab
             .where(and(eq(rt.tenantId, tenantId), eq(rt.familyId, familyId), isNull(rt.revokedAt)));
         }),
       ),
+
+    // Indexed by grant_id. A family has at most one unused token: count those to count live families.
+    revokeGrant: (tenantId, grantId, at) =>
+      guard('', () =>
+        write(async (tx) => {
+          const revoked = await tx
+            .update(rt)
+            .set({ revokedAt: at })
+            .where(and(eq(rt.tenantId, tenantId), eq(rt.grantId, grantId), isNull(rt.revokedAt)))
+            .returning({ familyId: rt.familyId, usedAt: rt.usedAt, idleExpiresAt: rt.idleExpiresAt });
+          return new Set(revoked.filter((r) => r.usedAt === null && r.idleExpiresAt > at).map((r) => r.familyId)).size;
+        }),
+      ),
   };
 }

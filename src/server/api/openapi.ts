@@ -35,6 +35,7 @@ const PARAMETERS: Readonly<Record<string, string>> = {
   tenant: 'Tenant slug or id.',
   client_id: 'The client\'s client_id.',
   kid: 'Signing key id.',
+  user: 'User id or email address.',
   id: 'API key id or key_id.',
 };
 
@@ -47,7 +48,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], publicUrl: string): Op
     info: {
       title: 'authflow management API',
       version: '1',
-      description: 'Tenants, OAuth/OIDC clients, signing keys and API keys. Authenticate with an API key: `Authorization: Bearer af_…`. Errors are RFC 9457 problem details with a stable `code`.',
+      description: 'Tenants, OAuth/OIDC clients, signing keys, users\' consents and API keys. Authenticate with an API key: `Authorization: Bearer af_…`. Errors are RFC 9457 problem details with a stable `code`.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: `${publicUrl}${API_BASE}` }],
@@ -56,6 +57,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], publicUrl: string): Op
       { name: 'tenants', description: 'Tenants (instance-admin keys create and delete them).' },
       { name: 'clients', description: 'OAuth/OIDC clients of a tenant.' },
       { name: 'keys', description: 'Signing keys of a tenant.' },
+      { name: 'users', description: 'End users of a tenant and what they consented to.' },
       { name: 'api-keys', description: 'Management API keys.' },
       { name: 'meta', description: 'This document.' },
     ],

@@ -8,6 +8,7 @@ import {
   updateTenantSchema,
 } from '../../core/admin/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './handlers/api-keys.ts';
+import { listConsents, revokeAllConsents, revokeConsent } from './handlers/consents.ts';
 import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient } from './handlers/clients.ts';
 import { listKeys, retireKey, rotateKey } from './handlers/keys.ts';
 import { serveOpenApi } from './handlers/openapi.ts';
@@ -122,6 +123,26 @@ export const API_ROUTES: readonly ApiRoute[] = [
     body: { schema: s.emptyBody, required: false },
     ok: { status: 200, description: 'The retired key.', schema: s.keyViewSchema },
     handle: retireKey,
+  },
+
+  // ---------------------------------------------------------------- users' consents
+  {
+    method: 'GET', path: '/tenants/{tenant}/users/{user}/consents', operationId: 'listUserConsents', tag: 'users', scope: 'users:read',
+    summary: 'List the clients a user has consented to, with the scopes',
+    ok: { status: 200, description: 'The user\'s consents, oldest first.', schema: s.consentListSchema },
+    handle: listConsents,
+  },
+  {
+    method: 'DELETE', path: '/tenants/{tenant}/users/{user}/consents', operationId: 'revokeAllUserConsents', tag: 'users', scope: 'users:write',
+    summary: 'Revoke every consent of a user: their tokens and pending codes stop working at once; clients must ask again',
+    ok: { status: 200, description: 'The consents revoked (none is not an error).', schema: s.consentRevocationSchema },
+    handle: revokeAllConsents,
+  },
+  {
+    method: 'DELETE', path: '/tenants/{tenant}/users/{user}/consents/{client_id}', operationId: 'revokeUserConsent', tag: 'users', scope: 'users:write',
+    summary: 'Revoke a user\'s consent to a client: its refresh and access tokens and pending codes stop working at once; the client must ask again',
+    ok: { status: 200, description: 'The consent revoked. 404 when the user has no live consent to that client.', schema: s.consentRevocationSchema },
+    handle: revokeConsent,
   },
 
   // ---------------------------------------------------------------- API keys

@@ -15,6 +15,8 @@ import {
   updateTenantSchema,
   type ApiKeyView,
   type ClientView,
+  type ConsentListView,
+  type ConsentRevocationView,
   type KeyView,
   type TenantView,
 } from '../../core/admin/index.ts';
@@ -90,6 +92,35 @@ export const apiKeyViewSchema = z.strictObject({
   created_at: timestamp,
 });
 
+export const consentViewSchema = z.strictObject({
+  client_id: z.string(),
+  client_name: z.string().nullable().describe('The client\'s name; null when the client has since been deleted.'),
+  scopes: z.array(z.string()).describe('The scopes the user consented to.'),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const consentListSchema = z.strictObject({
+  tenant: z.string().describe('The slug of the user\'s tenant.'),
+  user_id: z.uuid(),
+  email: z.string(),
+  items: z.array(consentViewSchema),
+});
+
+export const consentRevocationSchema = z.strictObject({
+  tenant: z.string().describe('The slug of the user\'s tenant.'),
+  user_id: z.uuid(),
+  email: z.string(),
+  revoked: z
+    .array(
+      consentViewSchema.extend({
+        revoked_at: timestamp,
+        refresh_tokens_revoked: z.number().int().min(0).describe('Live refresh tokens (one per token family) revoked with the consent.'),
+      }),
+    )
+    .describe('The consents revoked: their refresh tokens, access tokens and pending authorization codes stop working at once.'),
+});
+
 const pageOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });
 
 export const tenantPageSchema = pageOf(tenantViewSchema);
@@ -146,6 +177,9 @@ export const responseComponents = z.registry<Named>()
   .add(clientWithNewSecretSchema, { id: 'ClientWithNewSecret' })
   .add(keyRotationSchema, { id: 'KeyRotation' })
   .add(apiKeyCreatedSchema, { id: 'ApiKeyCreated' })
+  .add(consentViewSchema, { id: 'Consent' })
+  .add(consentListSchema, { id: 'ConsentList' })
+  .add(consentRevocationSchema, { id: 'ConsentRevocation' })
   .add(deletedSchema, { id: 'Deleted' })
   .add(openApiDocumentSchema, { id: 'OpenApiDocument' })
   .add(problemSchema, { id: 'Problem' });
@@ -163,3 +197,5 @@ void fits<Fits<typeof tenantViewSchema, TenantView>>();
 void fits<Fits<typeof clientViewSchema, ClientView>>();
 void fits<Fits<typeof keyViewSchema, KeyView>>();
 void fits<Fits<typeof apiKeyViewSchema, ApiKeyView>>();
+void fits<Fits<typeof consentListSchema, ConsentListView>>();
+void fits<Fits<typeof consentRevocationSchema, ConsentRevocationView>>();

@@ -58,8 +58,10 @@ export async function handle(deps: CodeGrantDeps, req: TokenRequest): Promise<To
   if (record.redirectUri !== redirectUri) throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
   checkPkce(record.codeChallenge, verifier, client.type === 'public');
 
-  const user = await deps.repo.users.byId(tenant.id, record.userId);
+  const [user, grant] = await Promise.all([deps.repo.users.byId(tenant.id, record.userId), deps.repo.grants.byId(tenant.id, record.grantId)]);
   if (!user || user.disabled) throw new InvalidGrant('the user no longer exists or is disabled');
+  // DESIGN §9: codes hang off the grant; one issued before its revocation (or replacement) is dead with it.
+  if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization behind this code was revoked');
 
   const scopes = splitScope(record.scope);
   const ttl = accessTokenTtl(tenant, client);
