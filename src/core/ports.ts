@@ -109,6 +109,8 @@ export interface UserGrantStore {
   byId(tenantId: string, id: string): Promise<UserGrant | undefined>;
   /** The user's live (unrevoked) grants, oldest first. */
   liveOfUser(tenantId: string, userId: string): Promise<UserGrant[]>;
+  /** Every live grant given to a client (when the client is deleted). */
+  liveOfClient(tenantId: string, clientId: string): Promise<UserGrant[]>;
   /** Inserts the user × client grant, or replaces the row there (a revoked grant is replaced by a new id). */
   save(grant: UserGrant): Promise<void>;
   /** Sets revoked_at = `at` on a live grant; false when it was already revoked (or unknown). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { randomString, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import type { Client } from '../clients/client.ts';
+import { revokeGrant } from '../grants/revoke-grant.ts';
 import { checkClient, clientDefaults, createClientSchema, updateClientSchema, type ClientFields } from '../clients/client-input.ts';
 import { NotFound, NotPermitted, PreconditionFailed } from '../errors.ts';
 import type { Stores } from '../ports.ts';
@@ -135,6 +136,9 @@ export function clientAdmin(deps: AdminDeps) {
       requireScope(p, 'clients:write');
       return deps.repo.transaction(async (s) => {
         const { tenant, client } = await find(s, p, tenantRef, clientId);
+        // What the client was given dies with it: refresh families, and access tokens at once (grant revocations).
+        const now = deps.clock.now();
+        for (const grant of await s.grants.liveOfClient(tenant.id, client.clientId)) await revokeGrant(s, grant, now);
         await s.clients.delete(tenant.id, client.clientId);
         return { deleted: client.clientId };
       });

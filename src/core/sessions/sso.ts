@@ -1,3 +1,4 @@
+import { MAX_ACCESS_TOKEN_TTL } from '../grants/revoke-grant.ts';
 import { sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Repository } from '../ports.ts';
@@ -85,5 +86,7 @@ export async function touchSession(deps: Deps, tenant: Tenant, session: Session)
  * absolute end, so tokens carrying this `sid` can be refused.
  */
 export async function endSession(deps: Deps, tenant: Tenant, session: Session): Promise<boolean> {
-  return deps.repo.sessions.end(tenant.id, session.id, deps.clock.now(), Math.max(session.expiresAt, deps.clock.now() + 1));
+  // Keep the revocation until no access token minted in the session can still be alive.
+  const now = deps.clock.now();
+  return deps.repo.sessions.end(tenant.id, session.id, now, Math.max(session.expiresAt, now) + MAX_ACCESS_TOKEN_TTL * 1000);
 }

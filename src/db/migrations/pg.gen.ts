@@ -30,8 +30,8 @@ export const migrations: readonly Migration[] = [
   },
   {
     "tag": "0002_oauth_state",
-    "when": 1795425857326,
-    "hash": "f9218cc0131a33068e949212fc47d6bfcf75a73820ae8c1b6bb22ab52bce1800",
+    "when": 1795427172980,
+    "hash": "b9ac8410b2684c566146fbd48a6dac4a6d72126168d0f857073fe2ad5d304281",
     "statements": [
       "CREATE TABLE \"auth_codes\" (\n\t\"code_hash\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"client_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"grant_id\" text NOT NULL,\n\t\"session_id\" text,\n\t\"redirect_uri\" text NOT NULL,\n\t\"scope\" text NOT NULL,\n\t\"nonce\" text,\n\t\"code_challenge\" text,\n\t\"code_challenge_method\" text,\n\t\"claims\" jsonb,\n\t\"auth_time\" bigint NOT NULL,\n\t\"acr\" text,\n\t\"amr\" jsonb NOT NULL,\n\t\"family_id\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"used_at\" bigint\n);",
       "CREATE TABLE \"credentials\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"secret\" text,\n\t\"data\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"last_used_at\" bigint\n);",
@@ -56,6 +56,7 @@ export const migrations: readonly Migration[] = [
       "ALTER TABLE \"users\" ADD CONSTRAINT \"users_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
       "CREATE INDEX \"credentials_user_kind\" ON \"credentials\" USING btree (\"user_id\",\"kind\");",
       "CREATE UNIQUE INDEX \"grants_user_client\" ON \"grants\" USING btree (\"user_id\",\"client_id\");",
+      "CREATE INDEX \"grants_tenant_client\" ON \"grants\" USING btree (\"tenant_id\",\"client_id\");",
       "CREATE INDEX \"interactions_expires\" ON \"interactions\" USING btree (\"expires_at\");",
       "CREATE INDEX \"refresh_tokens_family\" ON \"refresh_tokens\" USING btree (\"family_id\");",
       "CREATE INDEX \"refresh_tokens_grant\" ON \"refresh_tokens\" USING btree (\"grant_id\");",

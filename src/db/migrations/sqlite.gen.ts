@@ -31,14 +31,15 @@ export const migrations: readonly Migration[] = [
   },
   {
     "tag": "0002_oauth_state",
-    "when": 1795425856039,
-    "hash": "137a797af28af5ab7f0235ce7d97f749baf6d05af92587321e0af90ce51ed790",
+    "when": 1795427171872,
+    "hash": "7631fecf950469d0808e81c172047ee7d4c6d3436790aaf5c1ded41a7ada0e7d",
     "statements": [
       "CREATE TABLE `auth_codes` (\n\t`code_hash` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`grant_id` text NOT NULL,\n\t`session_id` text,\n\t`redirect_uri` text NOT NULL,\n\t`scope` text NOT NULL,\n\t`nonce` text,\n\t`code_challenge` text,\n\t`code_challenge_method` text,\n\t`claims` text,\n\t`auth_time` integer NOT NULL,\n\t`acr` text,\n\t`amr` text NOT NULL,\n\t`family_id` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`used_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE TABLE `credentials` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`user_id` text NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`secret` text,\n\t`data` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`last_used_at` integer,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE INDEX `credentials_user_kind` ON `credentials` (`user_id`,`kind`);",
       "CREATE TABLE `grants` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL,\n\t`revoked_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE UNIQUE INDEX `grants_user_client` ON `grants` (`user_id`,`client_id`);",
+      "CREATE INDEX `grants_tenant_client` ON `grants` (`tenant_id`,`client_id`);",
       "CREATE TABLE `interactions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`secret_hash` text NOT NULL,\n\t`request` text NOT NULL,\n\t`step` text NOT NULL,\n\t`state` text NOT NULL,\n\t`user_id` text,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE INDEX `interactions_expires` ON `interactions` (`expires_at`);",
       "CREATE TABLE `refresh_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`client_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`grant_id` text NOT NULL,\n\t`family_id` text NOT NULL,\n\t`parent_id` text,\n\t`session_id` text,\n\t`scope` text NOT NULL,\n\t`auth_time` integer NOT NULL,\n\t`acr` text,\n\t`amr` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`idle_expires_at` integer NOT NULL,\n\t`used_at` integer,\n\t`revoked_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",

@@ -200,7 +200,7 @@ export const grants = pgTable(
     updatedAt: ms('updated_at').notNull(),
     revokedAt: ms('revoked_at'),
   },
-  (t) => [uniqueIndex('grants_user_client').on(t.userId, t.clientId)],
+  (t) => [uniqueIndex('grants_user_client').on(t.userId, t.clientId), index('grants_tenant_client').on(t.tenantId, t.clientId)],
 );
 
 export const authCodes = pgTable('auth_codes', {

@@ -198,7 +198,7 @@ export const grants = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     revokedAt: integer('revoked_at'),
   },
-  (t) => [uniqueIndex('grants_user_client').on(t.userId, t.clientId)],
+  (t) => [uniqueIndex('grants_user_client').on(t.userId, t.clientId), index('grants_tenant_client').on(t.tenantId, t.clientId)],
 );
 
 export const authCodes = sqliteTable('auth_codes', {

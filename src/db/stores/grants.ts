@@ -21,6 +21,13 @@ export function userGrantStore(database: Database, db: () => Db = () => database
           .where(and(eq(grants.userId, userId), eq(grants.tenantId, tenantId), isNull(grants.revokedAt)))
           .orderBy(asc(grants.createdAt), asc(grants.id)),
       )) as UserGrant[],
+    liveOfClient: async (tenantId, clientId) =>
+      (await guard('', () =>
+        db()
+          .select()
+          .from(grants)
+          .where(and(eq(grants.tenantId, tenantId), eq(grants.clientId, clientId), isNull(grants.revokedAt))),
+      )) as UserGrant[],
     save: (g) =>
       guard('', () =>
         write(async (tx) => {

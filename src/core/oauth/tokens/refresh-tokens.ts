@@ -1,3 +1,4 @@
+import { MAX_ACCESS_TOKEN_TTL } from '../../grants/revoke-grant.ts';
 import { sha256, typedSecret, uuidv7 } from '../../../crypto/index.ts';
 import type { Client } from '../../clients/client.ts';
 import type { Clock } from '../../clock.ts';
@@ -33,8 +34,9 @@ export function idleExpiry(tenant: Tenant, now: number, absoluteEnd: number): nu
  * minted from the family has expired (its absolute end plus the longest
  * access-token lifetime).
  */
-export function familyRevocationUntil(tenant: Tenant, client: Client, familyEnd: number): number {
-  return familyEnd + (client.accessTokenTtl ?? settingsOf(tenant).access_token_ttl) * 1000;
+export function familyRevocationUntil(_tenant: Tenant, _client: Client, familyEnd: number): number {
+  // The longest access-token lifetime any setting allows: lowering a lifetime later must not uncover older tokens.
+  return familyEnd + MAX_ACCESS_TOKEN_TTL * 1000;
 }
 
 /** Fields a new family takes from the authorization it comes from. */

@@ -143,6 +143,7 @@ ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY
 ALTER TABLE "users" ADD CONSTRAINT "users_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "credentials_user_kind" ON "credentials" USING btree ("user_id","kind");--> statement-breakpoint
 CREATE UNIQUE INDEX "grants_user_client" ON "grants" USING btree ("user_id","client_id");--> statement-breakpoint
+CREATE INDEX "grants_tenant_client" ON "grants" USING btree ("tenant_id","client_id");--> statement-breakpoint
 CREATE INDEX "interactions_expires" ON "interactions" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_family" ON "refresh_tokens" USING btree ("family_id");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_grant" ON "refresh_tokens" USING btree ("grant_id");--> statement-breakpoint

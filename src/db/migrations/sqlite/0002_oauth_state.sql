@@ -49,6 +49,7 @@ CREATE TABLE `grants` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `grants_user_client` ON `grants` (`user_id`,`client_id`);--> statement-breakpoint
+CREATE INDEX `grants_tenant_client` ON `grants` (`tenant_id`,`client_id`);--> statement-breakpoint
 CREATE TABLE `interactions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
