@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import { createAdmin, type Admin } from '../core/admin/index.ts';
+import { createMailDeps } from './mail.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Repository } from '../core/ports.ts';
 import { createPasswordHasher, type KeyRing, type PasswordHasher } from '../crypto/index.ts';
@@ -19,6 +20,8 @@ export interface Authflow {
   readonly logger: Logger;
   /** Management use-cases (tenants, clients, keys, API keys) shared by the CLI and the API. */
   readonly admin: Admin;
+  /** Queues mail in the outbox (composed from templates/email); the sender started by serve delivers it. */
+  readonly mail: ReturnType<typeof createMailDeps>;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
     clock,
     logger,
     admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords }),
+    mail: createMailDeps(clock),
     close: () => database.close(),
   };
 }

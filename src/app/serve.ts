@@ -9,6 +9,7 @@ import { createSigner } from '../core/oauth/tokens/signer.ts';
 import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-tokens.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
 import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
+import type { FlowDeps } from '../core/interaction/deps.ts';
 import type { Authflow } from './open.ts';
 
 export interface Serving {
@@ -33,6 +34,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   // One signer per app: it caches imported keys per kid; which key signs is decided per call.
   const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
+  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail };
   const app = createServer({
     logger: af.logger,
     metrics: createHttpMetrics(),
@@ -50,7 +52,8 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     grants: createGrants({ signer, clock: af.clock, repo: af.repo }),
     clientKeys: createClientKeys({ clock: af.clock }),
     corsOrigins,
-    browser: createBrowserFlows({ repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id) }),
+    browser: createBrowserFlows(flows),
+    accounts: flows,
     refreshTokens: createRefreshTokenPort({ repo: af.repo, clock: af.clock }),
     userInfo: (tenant, issuer, token) => userInfo({ repo: af.repo, signer, revocations: af.repo.revocations, clock: af.clock }, tenant, issuer, token),
   });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Agent, request as httpRequest } from 'node:http';
 import type { Admin, ApiKeyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
-import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, Unavailable, ValidationFailed } from '../core/errors.ts';
+import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, RateLimited, Unavailable, ValidationFailed } from '../core/errors.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './exit-codes.ts';
 
@@ -279,6 +279,8 @@ export function errorFromProblem(status: number, doc: unknown, where: { origin: 
       return new NotPermitted(detail ?? 'not permitted');
     case 'precondition_failed':
       return new PreconditionFailed(detail);
+    case 'rate_limited':
+      return new RateLimited(detail ?? 'rate limited', Number(retryAfter ?? 60));
     case 'unavailable':
       return new Unavailable(detail ?? `the authflow server at ${origin} is unavailable`);
   }

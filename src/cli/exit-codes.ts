@@ -19,6 +19,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   not_permitted: EXIT.notPermitted,
   unavailable: EXIT.failure,
   precondition_failed: EXIT.conflict,
+  rate_limited: EXIT.notPermitted,
 };
 
 /** A usage mistake the CLI itself detects (bad flag combination, missing argument). */

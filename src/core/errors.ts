@@ -2,7 +2,7 @@
  * Domain errors. Each has a stable machine-readable `code`; the CLI maps it
  * to an exit code and the server to an HTTP status, each in one place.
  */
-export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable' | 'precondition_failed';
+export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable' | 'precondition_failed' | 'rate_limited';
 
 export class AuthflowError extends Error {
   override name = 'AuthflowError';
@@ -57,6 +57,17 @@ export class Unavailable extends AuthflowError {
   override name = 'Unavailable';
   constructor(message: string, options?: { cause?: unknown }) {
     super('unavailable', message, options);
+  }
+}
+
+/** Too many attempts (DESIGN §4 Abuse): HTTP 429 with Retry-After. */
+export class RateLimited extends AuthflowError {
+  override name = 'RateLimited';
+  /** Seconds until another attempt may succeed. */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super('rate_limited', message);
+    this.retryAfter = Math.max(1, Math.ceil(retryAfter));
   }
 }
 

@@ -4,6 +4,10 @@ import type { Interaction } from './interaction/interaction.ts';
 import type { AuthorizationCode } from './oauth/codes.ts';
 import type { Session } from './sessions/session.ts';
 import type { Credential, User } from './users/user.ts';
+import type { UserToken, UserTokenKind } from './users/user-token.ts';
+import type { TermsAcceptance, UserDevice } from './users/account-records.ts';
+import type { OutboxItem, OutboxStatus } from './mail/outbox-item.ts';
+import type { AuditEvent } from './audit/audit-event.ts';
 import type { Client } from './clients/client.ts';
 import type { SigningKey } from './keys/signing-key.ts';
 import type { RefreshToken, RefreshTokenLookup } from './oauth/tokens/refresh-token.ts';
@@ -60,22 +64,36 @@ export interface ApiKeyStore {
   recordUse(id: string, count: number, lastUsedAt: number): Promise<void>;
 }
 
+/** What `UserStore.list` filters by: a case-insensitive substring of email, name or external id. */
+export interface UserQuery extends PageQuery {
+  readonly search?: string | undefined;
+}
+
 export interface UserStore {
-  /** Conflict when the tenant already has a user with that email. */
+  /** Conflict when the tenant already has a user with that email (or external id). */
   insert(user: User): Promise<void>;
+  /** Replaces the row (profile, flags, updated_at); Conflict on a taken email or external id. False when unknown. */
+  update(user: User): Promise<boolean>;
+  /** Deletes the user and, by cascade, credentials, sessions, grants, tokens, devices, acceptances and mail about them. */
+  delete(tenantId: string, id: string): Promise<boolean>;
   byId(tenantId: string, id: string): Promise<User | undefined>;
   /** `email` already normalized. */
   byEmail(tenantId: string, email: string): Promise<User | undefined>;
-  list(tenantId: string, page?: PageQuery): Promise<User[]>;
+  byExternalId(tenantId: string, externalId: string): Promise<User | undefined>;
+  list(tenantId: string, page?: UserQuery): Promise<User[]>;
   recordLogin(tenantId: string, id: string, at: number): Promise<void>;
 }
 
 export interface CredentialStore {
   insert(credential: Credential): Promise<void>;
   ofUser(tenantId: string, userId: string, kind: string): Promise<Credential[]>;
+  /** Every credential of the user, any kind (export, account page). */
+  allOfUser(tenantId: string, userId: string): Promise<Credential[]>;
   /** Replaces the secret (e.g. a password rehashed with current parameters). */
   updateSecret(tenantId: string, id: string, secret: string): Promise<void>;
   recordUse(tenantId: string, id: string, at: number): Promise<void>;
+  /** Deletes the user's credentials of `kind`; returns how many. */
+  deleteOfUser(tenantId: string, userId: string, kind: string): Promise<number>;
 }
 
 export interface SessionStore {
@@ -92,6 +110,13 @@ export interface SessionStore {
    * Returns false when it was already ended (or unknown).
    */
   end(tenantId: string, id: string, at: number, revokeUntil: number): Promise<boolean>;
+  /** The user's sessions that are not ended and not expired at `now`, newest first. */
+  liveOfUser(tenantId: string, userId: string, now: number): Promise<Session[]>;
+  /**
+   * Ends every live session of the user except `exceptId` (as `end` does,
+   * each with a `session` revocation until `revokeUntil`); returns their ids.
+   */
+  endAllOfUser(tenantId: string, userId: string, at: number, revokeUntil: number, exceptId?: string): Promise<string[]>;
 }
 
 export interface InteractionStore {
@@ -137,6 +162,12 @@ export interface Stores {
   readonly refreshTokens: RefreshTokenStore;
   readonly revocations: RevocationStore;
   readonly usedJtis: UsedJtiStore;
+  readonly userTokens: UserTokenStore;
+  readonly outbox: OutboxStore;
+  readonly terms: TermsStore;
+  readonly devices: DeviceStore;
+  readonly audit: AuditStore;
+  readonly rateLimits: RateLimitStore;
 }
 
 /** Refresh tokens (RFC 6749 §6), rotated on every use; see src/core/oauth/tokens/refresh-tokens.ts. */
@@ -156,6 +187,8 @@ export interface RefreshTokenStore {
    * records a `grant` revocation); returns how many families still had a live token.
    */
   revokeGrant(tenantId: string, grantId: string, at: number): Promise<number>;
+  /** Marks every live token of the user revoked (password reset, account deletion); returns the family ids that had one. */
+  revokeAllOfUser(tenantId: string, userId: string, at: number): Promise<string[]>;
 }
 
 /** Stores plus a unit of work: everything inside `transaction` commits or nothing does. */
@@ -199,4 +232,93 @@ export interface RevocationStore {
 export interface UsedJtiStore {
   /** Records `key` until `expiresAt` (ms). False when it is already recorded and unexpired: a replay. */
   use(key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
+/** Single-use mailed links and codes (verification, reset, magic link, email change). */
+export interface UserTokenStore {
+  insert(token: UserToken): Promise<void>;
+  /** The token with that hash in the tenant (used or not, expired or not: the caller tells them apart). */
+  byHash(tenantId: string, tokenHash: string): Promise<UserToken | undefined>;
+  byId(tenantId: string, id: string): Promise<UserToken | undefined>;
+  /** Sets used_at if still unused; false when it was used meanwhile (a second click, a race). */
+  consume(tenantId: string, id: string, at: number): Promise<boolean>;
+  /** Counts a wrong code; returns the attempts so far. */
+  recordAttempt(tenantId: string, id: string): Promise<number>;
+  /** Marks every unused token of the user of these kinds used (a newer link, a password change). */
+  invalidate(tenantId: string, userId: string, kinds: readonly UserTokenKind[], at: number): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** What `OutboxStore.list` filters by. */
+export interface OutboxQuery extends PageQuery {
+  /** undefined: every tenant (instance admin); null: instance mail only. */
+  readonly tenantId?: string | null | undefined;
+  readonly status?: OutboxStatus | undefined;
+  readonly recipient?: string | undefined;
+}
+
+/** The durable outbox; senders claim due items so two servers never send one twice at once. */
+export interface OutboxStore {
+  enqueue(item: OutboxItem): Promise<void>;
+  byId(id: string): Promise<OutboxItem | undefined>;
+  /** Newest first. */
+  list(query: OutboxQuery): Promise<OutboxItem[]>;
+  /**
+   * Claims up to `limit` pending items due at `now` that nobody holds (or
+   * whose claim lapsed) until `now + leaseMs` (Postgres: FOR UPDATE SKIP LOCKED).
+   */
+  claim(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  markSent(id: string, at: number): Promise<void>;
+  /** Records a failed attempt: retried at `nextAttemptAt`, or `failed` for good when it is null. */
+  markFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void>;
+  /** The earliest next_attempt_at of a pending item, if any (so the sender can sleep until then). */
+  nextDue(): Promise<number | undefined>;
+}
+
+export interface TermsStore {
+  /** Records the acceptance (idempotent: the first time stays). */
+  accept(acceptance: TermsAcceptance): Promise<void>;
+  ofUser(tenantId: string, userId: string): Promise<TermsAcceptance[]>;
+  /** Whether the user accepted `version`. */
+  accepted(tenantId: string, userId: string, version: string): Promise<boolean>;
+}
+
+export interface DeviceStore {
+  /** Records a sign-in from the device; `isNew` when the user had never signed in from it. */
+  seen(device: UserDevice): Promise<{ readonly isNew: boolean }>;
+  ofUser(tenantId: string, userId: string): Promise<UserDevice[]>;
+}
+
+/** What `AuditStore.list` filters by (newest first unless `afterSeq` is given). */
+export interface AuditQuery {
+  readonly limit: number;
+  readonly target?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  /** Ascending from just after this seq (tail, verify, export). */
+  readonly afterSeq?: number | undefined;
+  /** Descending from just before this seq (pages of `list`). */
+  readonly beforeSeq?: number | undefined;
+}
+
+export interface AuditStore {
+  /**
+   * The chain head of the tenant, locking the chain until the enclosing
+   * transaction ends (Postgres: an advisory lock; SQLite's writer is already
+   * exclusive). Only inside `repo.transaction`.
+   */
+  head(tenantId: string): Promise<{ readonly seq: number; readonly hash: string } | undefined>;
+  insert(event: AuditEvent): Promise<void>;
+  list(tenantId: string, query: AuditQuery): Promise<AuditEvent[]>;
+}
+
+/** Fixed-window counters shared by every server on the database (DESIGN §4 Abuse). */
+export interface RateLimitStore {
+  /** Counts one hit on `key` in the window; returns the count so far and when the window ends. */
+  hit(key: string, windowMs: number, now: number): Promise<{ readonly count: number; readonly resetAt: number }>;
+  /** The current count (0 when none or the window ended). */
+  peek(key: string, now: number): Promise<{ readonly count: number; readonly resetAt: number }>;
+  /** Forgets the key (a successful sign-in clears its failure counter). */
+  reset(key: string): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
 }

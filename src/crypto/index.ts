@@ -1,4 +1,4 @@
-export { randomString, typedSecret, uuidv7, SECRET_BYTES } from './random.ts';
+export { randomString, randomDigits, typedSecret, uuidv7, SECRET_BYTES } from './random.ts';
 export { sha256, safeEqual, verifySecretHash, oidcTokenHash, pkceS256 } from './digest.ts';
 export { deriveToken } from './derive.ts';
 export { cspHash } from './csp.ts';

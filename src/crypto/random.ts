@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
 /** Bytes of entropy in every machine secret (DESIGN §4: at least 256 bits). */
 export const SECRET_BYTES = 32;
@@ -24,4 +24,11 @@ export function uuidv7(now: number = Date.now()): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** `n` uniformly random decimal digits (a short code typed by a person; pair it with an attempt limit). */
+export function randomDigits(n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += String(randomInt(0, 10));
+  return out;
 }

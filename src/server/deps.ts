@@ -11,6 +11,7 @@ import type { RevocationStore, UsedJtiStore } from '../core/ports.ts';
 import type { RefreshTokenPort } from '../core/oauth/tokens/refresh-port.ts';
 import type { Tenant } from '../core/tenants/tenant.ts';
 import type { BrowserFlows } from '../core/oauth/browser.ts';
+import type { FlowDeps } from '../core/interaction/deps.ts';
 import type { HttpMetrics } from './metrics.ts';
 
 export interface ReadyReport {
@@ -37,6 +38,8 @@ export interface ServerDeps {
   readonly publicUrl: string;
   /** The browser half: authorization endpoint, hosted sign-in pages, RP-initiated logout. */
   readonly browser: BrowserFlows;
+  /** What the account pages (registration, verification, recovery, magic links, /account) pass to the core's use-cases. */
+  readonly accounts: FlowDeps;
   /** Signs with and verifies against tenants' keys (cached; no database round trip in the steady state). */
   readonly signer: TenantSigner;
   /** The deny list of revoked access tokens (and families, grants, sessions). */

@@ -1,5 +1,5 @@
 import { HTTPError, type H3Event } from 'h3';
-import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
+import { isAuthflowError, RateLimited, type ErrorCode } from '../core/errors.ts';
 import { isOAuthError, type OAuthError } from '../core/oauth/errors.ts';
 import { ApiError } from './api/errors.ts';
 import { requestLog } from './context.ts';
@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_permitted: 403,
   unavailable: 503,
   precondition_failed: 412,
+  rate_limited: 429,
 };
 
 const TITLES: Record<number, string> = {
@@ -57,7 +58,8 @@ export function respondToError(error: HTTPError, event: H3Event): Response {
   if (isAuthflowError(original)) {
     const status = STATUS[original.code];
     if (status >= 500) requestLog(event).error({ err: describe(original) }, 'dependency unavailable');
-    return problem(status, original.message, { code: original.code, ...(original.field ? { field: original.field } : {}) });
+    const headers: Record<string, string> = original instanceof RateLimited ? { 'retry-after': String(original.retryAfter) } : {};
+    return problem(status, original.message, { code: original.code, ...(original.field ? { field: original.field } : {}) }, headers);
   }
   if (original instanceof ApiError) {
     // Management API refusals before the core (authentication, framing, routing): status, code and headers are fixed per class.

@@ -67,22 +67,22 @@ function lookup(contexts: readonly unknown[], name: string): unknown {
   return undefined;
 }
 
-function renderNodes(nodes: readonly Node[], contexts: readonly unknown[]): string {
+function renderNodes(nodes: readonly Node[], contexts: readonly unknown[], escape: (v: unknown) => string = escapeHtml): string {
   let out = '';
   for (const n of nodes) {
     if (n.t === 'text') out += n.v;
     else if (n.t === 'var') {
       const v = lookup(contexts, n.name);
-      out += n.raw ? String(v ?? '') : escapeHtml(v);
+      out += n.raw ? String(v ?? '') : escape(v);
     } else {
       const v = lookup(contexts, n.name);
       const empty = !v || (Array.isArray(v) && v.length === 0);
       if (n.inverted) {
-        if (empty) out += renderNodes(n.children, contexts);
+        if (empty) out += renderNodes(n.children, contexts, escape);
       } else if (Array.isArray(v)) {
-        for (const item of v) out += renderNodes(n.children, [...contexts, item]);
+        for (const item of v) out += renderNodes(n.children, [...contexts, item], escape);
       } else if (!empty) {
-        out += renderNodes(n.children, typeof v === 'object' ? [...contexts, v] : contexts);
+        out += renderNodes(n.children, typeof v === 'object' ? [...contexts, v] : contexts, escape);
       }
     }
   }
@@ -130,7 +130,17 @@ export function renderPage(name: string, data: ViewData): string {
   return renderNodes(template('layout'), [{ ...data, body }]);
 }
 
-/** Renders a template alone (tests, emails later). */
+/** Renders a template alone (tests, emails). */
 export function renderTemplate(name: string, data: ViewData): string {
   return renderNodes(template(name), [data]);
+}
+
+/** Renders a plain-text template (emails): values are inserted as they are, never HTML-escaped. */
+export function renderText(name: string, data: ViewData): string {
+  return renderNodes(template(name), [data], (v) => String(v ?? ''));
+}
+
+/** Renders template source given at run time (a tenant's own email template), HTML-escaped or as text. */
+export function renderSource(source: string, data: ViewData, mode: 'html' | 'text'): string {
+  return renderNodes(parse(source, 'custom'), [data], mode === 'html' ? escapeHtml : (v) => String(v ?? ''));
 }

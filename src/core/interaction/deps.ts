@@ -2,6 +2,7 @@ import type { PasswordHasher } from '../../crypto/index.ts';
 import type { Client } from '../clients/client.ts';
 import type { Clock } from '../clock.ts';
 import type { TenantSigner } from '../oauth/tokens/signer.ts';
+import type { MailDeps } from '../mail/mail.ts';
 import type { Repository } from '../ports.ts';
 
 /** What the browser flows (authorize, sign-in steps, logout) need. */
@@ -12,4 +13,6 @@ export interface FlowDeps {
   readonly signer: TenantSigner;
   /** Cached client lookup (the directory); the caller checks the tenant. */
   readonly client: (clientId: string) => Promise<Client | undefined>;
+  /** Queues mail (verification, reset, magic links) in the outbox. */
+  readonly mail: MailDeps;
 }

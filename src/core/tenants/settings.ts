@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { EMAIL_TEMPLATES } from '../mail/mail.ts';
+
+/** Profile fields a tenant may require at registration. */
+export const PROFILE_FIELDS = ['name', 'given_name', 'family_name', 'phone', 'locale'] as const;
 
 /** OAuth grant types authflow implements. */
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -25,8 +29,58 @@ export const tenantSettingsSchema = z.strictObject({
   session_idle_ttl: seconds(300, 90 * DAY).default(DAY),
   session_absolute_ttl: seconds(300, 365 * DAY).default(30 * DAY),
   grant_types: z.array(z.enum(GRANT_TYPES)).min(1).default([...GRANT_TYPES]),
+  /** People may create their own accounts from the hosted login page. */
   self_registration: z.boolean().default(false),
-  password_policy: z.strictObject({ min_length: z.number().int().min(8).max(256).default(8) }).prefault({}),
+  registration: z
+    .strictObject({
+      /** Only addresses at these domains may register (empty: any). */
+      allowed_email_domains: z.array(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'must be a lower-case domain name such as example.com')).max(100).default([]),
+      /** Profile fields the registration form requires (the email and password always are). */
+      required_fields: z.array(z.enum(PROFILE_FIELDS)).default([]),
+    })
+    .prefault({}),
+  email_verification: z
+    .strictObject({
+      /** Users must verify their address before they can sign in. */
+      required: z.boolean().default(false),
+      /** Seconds a verification link and code stay valid. */
+      token_ttl: seconds(300, 7 * DAY).default(DAY),
+    })
+    .prefault({}),
+  password_policy: z
+    .strictObject({
+      min_length: z.number().int().min(8).max(256).default(8),
+      /** Refuse the shipped list of the most common passwords (NIST SP 800-63B §5.1.1.2). */
+      refuse_common: z.boolean().default(true),
+    })
+    .prefault({}),
+  password_reset: z
+    .strictObject({
+      /** Seconds a reset link stays valid. */
+      token_ttl: seconds(300, DAY).default(1800),
+      /** A reset or a change of password signs the user out of every other session and revokes their refresh tokens. */
+      revoke_sessions: z.boolean().default(true),
+    })
+    .prefault({}),
+  magic_links: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The link may be opened on another device than the one that asked for it (which then continues). */
+      cross_device: z.boolean().default(false),
+      token_ttl: seconds(60, 3600).default(900),
+    })
+    .prefault({}),
+  /** The current terms of service and privacy policy; publishing a new version asks every user to accept it again. */
+  terms: z
+    .strictObject({
+      version: z.string().trim().min(1).max(64),
+      terms_url: z.url({ protocol: /^https?$/ }),
+      privacy_url: z.url({ protocol: /^https?$/ }).optional(),
+    })
+    .nullable()
+    .default(null),
+  /** Per-template overrides of the emails (Mustache subset, like templates/email/). */
+  emails: z.partialRecord(z.enum(EMAIL_TEMPLATES), z.strictObject({ subject: z.string().max(200).optional(), text: z.string().max(20_000).optional(), html: z.string().max(50_000).optional() })).default({}),
   /** Custom scopes and the user claims each releases. */
   scopes: z
     .record(scopeName, z.strictObject({ description: z.string().max(200).optional(), claims: z.array(claimName).max(50).default([]) }))

@@ -67,5 +67,36 @@ export const migrations: readonly Migration[] = [
       "CREATE UNIQUE INDEX \"users_tenant_external_id\" ON \"users\" USING btree (\"tenant_id\",\"external_id\");",
       "CREATE INDEX \"users_tenant\" ON \"users\" USING btree (\"tenant_id\",\"id\");"
     ]
+  },
+  {
+    "tag": "0003_accounts",
+    "when": 1795432612032,
+    "hash": "17e68d7d0f445d0c1573ed7178265b14217631ec02cb9fef53d20d5a2ad6675f",
+    "statements": [
+      "CREATE TABLE \"audit_events\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"seq\" integer NOT NULL,\n\t\"at\" bigint NOT NULL,\n\t\"actor\" text NOT NULL,\n\t\"action\" text NOT NULL,\n\t\"target\" text,\n\t\"data\" jsonb NOT NULL,\n\t\"ip\" text,\n\t\"prev_hash\" text NOT NULL,\n\t\"hash\" text NOT NULL\n);",
+      "CREATE TABLE \"outbox\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text,\n\t\"user_id\" text,\n\t\"kind\" text NOT NULL,\n\t\"recipient\" text NOT NULL,\n\t\"subject\" text NOT NULL,\n\t\"payload\" jsonb NOT NULL,\n\t\"status\" text NOT NULL,\n\t\"attempts\" integer NOT NULL,\n\t\"next_attempt_at\" bigint NOT NULL,\n\t\"claimed_until\" bigint,\n\t\"last_error\" text,\n\t\"created_at\" bigint NOT NULL,\n\t\"sent_at\" bigint\n);",
+      "CREATE TABLE \"rate_limits\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"count\" integer NOT NULL,\n\t\"reset_at\" bigint NOT NULL\n);",
+      "CREATE TABLE \"terms_acceptances\" (\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"version\" text NOT NULL,\n\t\"accepted_at\" bigint NOT NULL,\n\tCONSTRAINT \"terms_acceptances_user_id_version_pk\" PRIMARY KEY(\"user_id\",\"version\")\n);",
+      "CREATE TABLE \"user_devices\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"device_hash\" text NOT NULL,\n\t\"user_agent\" text,\n\t\"ip\" text,\n\t\"first_seen_at\" bigint NOT NULL,\n\t\"last_seen_at\" bigint NOT NULL\n);",
+      "CREATE TABLE \"user_tokens\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"token_hash\" text NOT NULL,\n\t\"code_hash\" text,\n\t\"data\" jsonb NOT NULL,\n\t\"attempts\" integer NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"expires_at\" bigint NOT NULL,\n\t\"used_at\" bigint,\n\tCONSTRAINT \"user_tokens_token_hash_unique\" UNIQUE(\"token_hash\")\n);",
+      "ALTER TABLE \"audit_events\" ADD CONSTRAINT \"audit_events_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"outbox\" ADD CONSTRAINT \"outbox_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"outbox\" ADD CONSTRAINT \"outbox_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"terms_acceptances\" ADD CONSTRAINT \"terms_acceptances_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"terms_acceptances\" ADD CONSTRAINT \"terms_acceptances_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"user_devices\" ADD CONSTRAINT \"user_devices_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"user_devices\" ADD CONSTRAINT \"user_devices_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"user_tokens\" ADD CONSTRAINT \"user_tokens_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"user_tokens\" ADD CONSTRAINT \"user_tokens_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "CREATE UNIQUE INDEX \"audit_events_tenant_seq\" ON \"audit_events\" USING btree (\"tenant_id\",\"seq\");",
+      "CREATE INDEX \"audit_events_target\" ON \"audit_events\" USING btree (\"tenant_id\",\"target\");",
+      "CREATE INDEX \"outbox_due\" ON \"outbox\" USING btree (\"status\",\"next_attempt_at\");",
+      "CREATE INDEX \"outbox_tenant\" ON \"outbox\" USING btree (\"tenant_id\",\"id\");",
+      "CREATE INDEX \"rate_limits_reset\" ON \"rate_limits\" USING btree (\"reset_at\");",
+      "CREATE UNIQUE INDEX \"user_devices_user_device\" ON \"user_devices\" USING btree (\"user_id\",\"device_hash\");",
+      "CREATE INDEX \"user_tokens_user_kind\" ON \"user_tokens\" USING btree (\"user_id\",\"kind\");",
+      "CREATE INDEX \"user_tokens_expires\" ON \"user_tokens\" USING btree (\"expires_at\");",
+      "CREATE INDEX \"refresh_tokens_user\" ON \"refresh_tokens\" USING btree (\"user_id\");"
+    ]
   }
 ];

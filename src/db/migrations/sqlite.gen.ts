@@ -58,5 +58,28 @@ export const migrations: readonly Migration[] = [
       "CREATE UNIQUE INDEX `users_tenant_external_id` ON `users` (`tenant_id`,`external_id`);",
       "CREATE INDEX `users_tenant` ON `users` (`tenant_id`,`id`);"
     ]
+  },
+  {
+    "tag": "0003_accounts",
+    "when": 1795432611040,
+    "hash": "72e734cd4c7e5e8ae51f2a6e42a2c25dbf08dc90a7e06729ba7ebc4e7e5622aa",
+    "statements": [
+      "CREATE TABLE `audit_events` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`at` integer NOT NULL,\n\t`actor` text NOT NULL,\n\t`action` text NOT NULL,\n\t`target` text,\n\t`data` text NOT NULL,\n\t`ip` text,\n\t`prev_hash` text NOT NULL,\n\t`hash` text NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `audit_events_tenant_seq` ON `audit_events` (`tenant_id`,`seq`);",
+      "CREATE INDEX `audit_events_target` ON `audit_events` (`tenant_id`,`target`);",
+      "CREATE TABLE `outbox` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text,\n\t`user_id` text,\n\t`kind` text NOT NULL,\n\t`recipient` text NOT NULL,\n\t`subject` text NOT NULL,\n\t`payload` text NOT NULL,\n\t`status` text NOT NULL,\n\t`attempts` integer NOT NULL,\n\t`next_attempt_at` integer NOT NULL,\n\t`claimed_until` integer,\n\t`last_error` text,\n\t`created_at` integer NOT NULL,\n\t`sent_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `outbox_due` ON `outbox` (`status`,`next_attempt_at`);",
+      "CREATE INDEX `outbox_tenant` ON `outbox` (`tenant_id`,`id`);",
+      "CREATE TABLE `rate_limits` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`count` integer NOT NULL,\n\t`reset_at` integer NOT NULL\n);",
+      "CREATE INDEX `rate_limits_reset` ON `rate_limits` (`reset_at`);",
+      "CREATE TABLE `terms_acceptances` (\n\t`tenant_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`version` text NOT NULL,\n\t`accepted_at` integer NOT NULL,\n\tPRIMARY KEY(`user_id`, `version`),\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `user_devices` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`device_hash` text NOT NULL,\n\t`user_agent` text,\n\t`ip` text,\n\t`first_seen_at` integer NOT NULL,\n\t`last_seen_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `user_devices_user_device` ON `user_devices` (`user_id`,`device_hash`);",
+      "CREATE TABLE `user_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`code_hash` text,\n\t`data` text NOT NULL,\n\t`attempts` integer NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`used_at` integer,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE UNIQUE INDEX `user_tokens_token_hash_unique` ON `user_tokens` (`token_hash`);",
+      "CREATE INDEX `user_tokens_user_kind` ON `user_tokens` (`user_id`,`kind`);",
+      "CREATE INDEX `user_tokens_expires` ON `user_tokens` (`expires_at`);",
+      "CREATE INDEX `refresh_tokens_user` ON `refresh_tokens` (`user_id`);"
+    ]
   }
 ];

@@ -257,7 +257,7 @@ export const refreshTokens = sqliteTable(
     usedAt: integer('used_at'),
     revokedAt: integer('revoked_at'),
   },
-  (t) => [index('refresh_tokens_family').on(t.familyId), index('refresh_tokens_grant').on(t.grantId)],
+  (t) => [index('refresh_tokens_family').on(t.familyId), index('refresh_tokens_grant').on(t.grantId), index('refresh_tokens_user').on(t.userId)],
 );
 
 /**
@@ -288,4 +288,138 @@ export const usedJtis = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('used_jtis_expires').on(t.expiresAt)],
+);
+
+// ---------------------------------------------------------------- accounts (0003)
+
+/**
+ * Single-use links and codes mailed to a user: email verification, password
+ * reset, magic link, email change. Only SHA-256 hashes are stored.
+ */
+export const userTokens = sqliteTable(
+  'user_tokens',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** verify_email | reset_password | magic_link | email_change */
+    kind: text('kind').notNull(),
+    /** SHA-256 of the link's token. */
+    tokenHash: text('token_hash').notNull().unique(),
+    /** SHA-256 of the token id and the short code typed instead of following the link, if any. */
+    codeHash: text('code_hash'),
+    /** What the token is for: the new address of an email change, the interaction a magic link continues, … */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Wrong codes typed so far (a code is refused after a few). */
+    attempts: integer('attempts').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('user_tokens_user_kind').on(t.userId, t.kind), index('user_tokens_expires').on(t.expiresAt)],
+);
+
+/** Durable work for the background sender: email now, webhook deliveries later. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    /** The user the item is about (deleted with them). */
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** email */
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    /** email: { text, html } */
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** pending | sent | failed */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** A sender working on it until then (another may take it over after). */
+    claimedUntil: integer('claimed_until'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_tenant').on(t.tenantId, t.id)],
+);
+
+/** Which version of a tenant's terms and privacy policy a user accepted, and when. */
+export const termsAcceptances = sqliteTable(
+  'terms_acceptances',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    version: text('version').notNull(),
+    acceptedAt: integer('accepted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.version] })],
+);
+
+/** Browsers a user has signed in from (a long-lived device cookie, SHA-256 at rest). */
+export const userDevices = sqliteTable(
+  'user_devices',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceHash: text('device_hash').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [uniqueIndex('user_devices_user_device').on(t.userId, t.deviceHash)],
+);
+
+/**
+ * The per-tenant, append-only, hash-chained audit log: `hash` = SHA-256 over
+ * the previous hash and this event's canonical form; `seq` has no gaps.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    at: integer('at').notNull(),
+    /** Who: `user:<id>`, `admin`, `api_key:<id>`, `system`. Never an email. */
+    actor: text('actor').notNull(),
+    /** What, dotted: `user.created`, `user.password_reset`, … */
+    action: text('action').notNull(),
+    /** About whom or what: `user:<id>`, `client:<id>`, … */
+    target: text('target'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    ip: text('ip'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [uniqueIndex('audit_events_tenant_seq').on(t.tenantId, t.seq), index('audit_events_target').on(t.tenantId, t.target)],
+);
+
+/** Fixed-window counters for rate limits and lockouts, shared by every server on the database. */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetAt: integer('reset_at').notNull(),
+  },
+  (t) => [index('rate_limits_reset').on(t.resetAt)],
 );

@@ -1,17 +1,22 @@
 import type { Repository, Stores } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
+import { deviceStore, termsStore } from './account-records.ts';
 import { apiKeyStore } from './api-keys.ts';
+import { auditStore } from './audit.ts';
 import { authCodeStore } from './auth-codes.ts';
 import { clientStore } from './clients.ts';
 import { userGrantStore } from './grants.ts';
 import { interactionStore } from './interactions.ts';
 import { sanitize } from './internal/errors.ts';
+import { outboxStore } from './outbox.ts';
+import { rateLimitStore } from './rate-limits.ts';
 import { refreshTokenStore } from './refresh-tokens.ts';
 import { revocationStore } from './revocations.ts';
 import { sessionStore } from './sessions.ts';
 import { signingKeyStore } from './signing-keys.ts';
 import { tenantStore } from './tenants.ts';
 import { usedJtiStore } from './used-jtis.ts';
+import { userTokenStore } from './user-tokens.ts';
 import { credentialStore, userStore } from './users.ts';
 
 function storesOn(database: Database, db: () => Db, write: Database['transaction']): Stores {
@@ -29,6 +34,12 @@ function storesOn(database: Database, db: () => Db, write: Database['transaction
     refreshTokens: refreshTokenStore(database, db, write),
     revocations: revocationStore(database, db, write),
     usedJtis: usedJtiStore(database, db, write),
+    userTokens: userTokenStore(database, db, write),
+    outbox: outboxStore(database, db, write),
+    terms: termsStore(database, db, write),
+    devices: deviceStore(database, db, write),
+    audit: auditStore(database, db, write),
+    rateLimits: rateLimitStore(database, db, write),
   };
 }
 

@@ -67,5 +67,17 @@ export function refreshTokenStore(database: Database, db: () => Db = () => datab
           return new Set(revoked.filter((r) => r.usedAt === null && r.idleExpiresAt > at).map((r) => r.familyId)).size;
         }),
       ),
+
+    revokeAllOfUser: (tenantId, userId, at) =>
+      guard('', () =>
+        write(async (tx) => {
+          const revoked = await tx
+            .update(rt)
+            .set({ revokedAt: at })
+            .where(and(eq(rt.tenantId, tenantId), eq(rt.userId, userId), isNull(rt.revokedAt)))
+            .returning({ familyId: rt.familyId });
+          return [...new Set(revoked.map((r) => r.familyId))];
+        }),
+      ),
   };
 }
