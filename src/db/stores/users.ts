@@ -1,4 +1,4 @@
-import { and, eq, like, or, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import type { CredentialStore, UserStore } from '../../core/ports.ts';
 import type { Credential, User } from '../../core/users/user.ts';
 import type { Database, Db } from '../driver.ts';
