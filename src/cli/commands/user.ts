@@ -6,6 +6,7 @@ import { fields, table, text } from '../io.ts';
 import { examples, listPages, morePages, pageOptions, type PageFlags } from '../options.ts';
 import { secretFromPrompt, secretFromStdin } from '../secret-input.ts';
 import { registerUserConsents } from './user-consents.ts';
+import { registerUserTransfer } from './user-transfer.ts';
 
 interface UserFlags {
   tenant?: string;
@@ -95,6 +96,7 @@ export function registerUser(program: Command, run: RunEnv): void {
     }));
 
   registerUserConsents(user, run);
+  registerUserTransfer(user, run);
 }
 
 function userBlock(u: UserView): string {
