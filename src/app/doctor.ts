@@ -6,6 +6,7 @@ import { openDatabase } from '../db/index.ts';
 import { dataDirProblems } from './data-dir.ts';
 import { ADMIN_CREDENTIALS_FILE } from './init.ts';
 import { loadKeyRing } from './key-ring.ts';
+import { createSmtpTransport } from './smtp.ts';
 
 export interface Check {
   readonly name: string;
@@ -86,8 +87,26 @@ export async function diagnose(options: { dataDir?: string; env: NodeJS.ProcessE
   else if (dbTime !== undefined && Math.abs(dbTime - now) > 30_000) add({ name: 'clock', status: 'fail', detail: `the system clock is ${Math.round((now - dbTime) / 1000)} s away from the database server's`, fix: 'synchronise both clocks (NTP): tokens carry times' });
   else add({ name: 'clock', status: 'ok', detail: new Date(now).toISOString() + (dbTime !== undefined ? ' (agrees with the database server)' : '') });
 
+  add(await smtpCheck(config));
+
   if (existsSync(join(config.dataDir, ADMIN_CREDENTIALS_FILE))) {
     add({ name: 'credentials file', status: 'warn', detail: `${join(config.dataDir, ADMIN_CREDENTIALS_FILE)} still holds the initial admin key`, fix: 'store the key in your secret manager, then delete the file' });
   }
   return checks;
+}
+
+/** Connects to the SMTP server, negotiates TLS and authenticates as `serve` would (nodemailer verify: EHLO, STARTTLS, AUTH). */
+async function smtpCheck(config: Config): Promise<Check> {
+  const smtp = config.smtp;
+  if (!smtp) return { name: 'smtp', status: 'ok', detail: 'no SMTP configured: mail stays in the outbox (read it with "authflow mail list")' };
+  const where = `${smtp.host}:${smtp.port} (${smtp.security}${smtp.user ? `, as ${smtp.user}` : ''})`;
+  const transport = createSmtpTransport(smtp, { maxConnections: 1 });
+  try {
+    await transport.verify();
+    return { name: 'smtp', status: 'ok', detail: `${where} accepts connections` };
+  } catch (e) {
+    return { name: 'smtp', status: 'fail', detail: `${where}: ${(e as Error).message}`, fix: 'check smtp.host, smtp.port, smtp.security, the credentials and smtp.tls_ca_file' };
+  } finally {
+    transport.close();
+  }
 }

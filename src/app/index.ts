@@ -4,6 +4,8 @@ export { rotateMasterKey, reencryptAll, generateMasterKey, type RotationResult }
 export { initialize, isInitialized, ADMIN_CREDENTIALS_FILE, type InitAnswers, type InitResult } from './init.ts';
 export { buildHttpApp, createHttpApp, startServer, type Serving, type HttpApp } from './serve.ts';
 export { createLogger, type Logger } from './logger.ts';
+export { startMailDelivery, NO_SMTP_MESSAGE, type MailDelivery, type DeliveryTuning } from './mail.ts';
+export { createSmtpTransport, type SmtpTransport } from './smtp.ts';
 export { dataDirProblems, assertUsableInstall } from './data-dir.ts';
 export { diagnose, type Check } from './doctor.ts';
 export { migrateDatabase, databaseStatus } from './database.ts';

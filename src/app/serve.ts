@@ -10,7 +10,9 @@ import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-tokens.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
 import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';
+import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
+import { startMailDelivery } from './mail.ts';
 
 export interface Serving {
   readonly url: string;
@@ -93,6 +95,10 @@ export async function startServer(af: Authflow, overrides: { host?: string; port
   const lifecycle = { draining: false };
   const http = createHttpApp(af, lifecycle);
   const listening: Listening = await listen(http.app, overrides.host ?? af.config.host, overrides.port ?? af.config.port);
+  // Mail goes out in the background, after the server listens; a request only writes the outbox row.
+  const mail = startMailDelivery(af);
+  // Deletes expired rows in the background (every 10 minutes with jitter; never on a request's path).
+  const housekeeping = startHousekeeping({ stores: af.repo, clock: af.clock, log: af.logger });
   let stopping: Promise<void> | undefined;
   return {
     url: listening.url,
@@ -101,7 +107,9 @@ export async function startServer(af: Authflow, overrides: { host?: string; port
       stopping ??= (async () => {
         lifecycle.draining = true;
         await listening.close(af.config.shutdownTimeoutMs);
+        await housekeeping.stop();
         await http.close();
+        await mail.stop();
         await af.close();
         af.logger.flush?.();
       })();

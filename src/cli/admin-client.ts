@@ -6,7 +6,9 @@
 // either way.
 import { readFileSync } from 'node:fs';
 import type { Agent, request as httpRequest } from 'node:http';
-import type { Admin, ApiKeyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
+import type { AccessRevocationView, SessionListView, UserDataExport, UserView } from '../core/admin/index.ts';
+import type { MailSummaryView, MailView } from '../core/admin/index.ts';
+import type { Admin, ApiKeyView, AuditEventView, AuditVerifyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
 import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, RateLimited, Unavailable, ValidationFailed } from '../core/errors.ts';
 import type { CommandContext } from './context.ts';
 import { UsageError } from './exit-codes.ts';
@@ -55,6 +57,8 @@ export async function localAdmin(config: Awaited<ReturnType<CommandContext['conf
     apiKeys: bind(af.admin.apiKeys),
     users: bind(af.admin.users),
     consents: bind(af.admin.consents),
+    audit: bind(af.admin.audit),
+    mail: bind(af.admin.mail),
     close: () => af.close(),
   };
 }
@@ -104,23 +108,36 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
       list: (tenant, q) => api.call<Page<ApiKeyView>>('GET', '/api-keys', { query: { tenant, ...page(q) } }),
       revoke: (id) => api.call<ApiKeyView>('DELETE', `/api-keys/${seg(id)}`),
     },
-    // The management API has no user routes yet: say so instead of a confusing 404.
     users: {
-      create: () => notYetRemote('user create'),
-      list: () => notYetRemote('user list'),
-      show: () => notYetRemote('user show'),
+      create: (tenant, input) => api.call<UserView>('POST', `${t(tenant)}/users`, { body: input }),
+      list: (tenant, q = {}) => api.call<Page<UserView>>('GET', `${t(tenant)}/users`, { query: { ...page(q), search: q.search } }),
+      show: (tenant, ref) => api.call<UserView>('GET', `${t(tenant)}/users/${seg(ref)}`),
+      update: (tenant, ref, input, ifMatch) => api.call<UserView>('PATCH', `${t(tenant)}/users/${seg(ref)}`, { body: input, ifMatch }),
+      disable: (tenant, ref) => api.call<UserView>('POST', `${t(tenant)}/users/${seg(ref)}/disable`),
+      enable: (tenant, ref) => api.call<UserView>('POST', `${t(tenant)}/users/${seg(ref)}/enable`),
+      delete: (tenant, ref) => api.call<{ deleted: string }>('DELETE', `${t(tenant)}/users/${seg(ref)}`),
+      setPassword: (tenant, ref, input) => api.call<AccessRevocationView>('PUT', `${t(tenant)}/users/${seg(ref)}/password`, { body: input }),
+      sessions: (tenant, ref) => api.call<SessionListView>('GET', `${t(tenant)}/users/${seg(ref)}/sessions`),
+      revokeSessions: (tenant, ref, sessionId) =>
+        api.call<AccessRevocationView>('DELETE', `${t(tenant)}/users/${seg(ref)}/sessions${sessionId === undefined ? '' : `/${seg(sessionId)}`}`),
+      exportData: (tenant, ref) => api.call<UserDataExport>('GET', `${t(tenant)}/users/${seg(ref)}/data-export`),
     },
     consents: {
       list: (tenant, user) => api.call<ConsentListView>('GET', `${t(tenant)}/users/${seg(user)}/consents`),
       revoke: (tenant, user, clientId) => api.call<ConsentRevocationView>('DELETE', `${t(tenant)}/users/${seg(user)}/consents/${seg(clientId)}`),
       revokeAll: (tenant, user) => api.call<ConsentRevocationView>('DELETE', `${t(tenant)}/users/${seg(user)}/consents`),
     },
+    audit: {
+      list: (tenant, q = {}) =>
+        api.call<Page<AuditEventView>>('GET', `${t(tenant)}/audit`, { query: { limit: q.limit, cursor: q.cursor, before: q.before, after: q.after, actor: q.actor, action: q.action, target: q.target } }),
+      verify: (tenant) => api.call<AuditVerifyView>('GET', `${t(tenant)}/audit/verify`),
+    },
+    mail: {
+      list: (q = {}) => api.call<Page<MailSummaryView>>('GET', '/mail', { query: { ...page(q), tenant: q.tenant, status: q.status, to: q.to } }),
+      show: (id) => api.call<MailView>('GET', `/mail/${seg(id)}`),
+    },
     close: async () => api.close(),
   };
-}
-
-function notYetRemote(command: string): never {
-  throw new UsageError(`"${command}" works only on this install's database for now (not with --url / AUTHFLOW_URL)`);
 }
 
 interface CallOptions {

@@ -13,6 +13,8 @@ import { registerClient } from './commands/client.ts';
 import { registerKey } from './commands/key.ts';
 import { registerApiKey } from './commands/apikey.ts';
 import { registerUser } from './commands/user.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerMail } from './commands/mail.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -42,6 +44,8 @@ export function buildProgram(run: RunEnv): Command {
   registerKey(program, run);
   registerApiKey(program, run);
   registerUser(program, run);
+  registerAudit(program, run);
+  registerMail(program, run);
   registerSecrets(program, run);
 
   for (const cmd of program.commands) {

@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './error.ts';
-import { configSchema, ENV_KEYS, SECRET_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
+import { configSchema, ENV_KEYS, SECRET_ENV_KEYS, SMTP_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
 
 export const CONFIG_FILE_NAME = 'authflow.yaml';
 export const MASTER_KEY_FILE_NAME = 'master.key';
@@ -27,6 +27,25 @@ export interface Config {
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Where the master key ring comes from: its text (never logged) and a description of the source. */
   readonly masterKey: { readonly text: string | undefined; readonly source: string };
+  /** Outgoing mail; undefined: mail stays in the outbox. */
+  readonly smtp: SmtpConfig | undefined;
+}
+
+/** A resolved `smtp` section (the password and CA already read from their files). */
+export interface SmtpConfig {
+  readonly host: string;
+  readonly port: number;
+  /** starttls: upgrade required; tls: implicit TLS; none: plaintext (loopback or allow_insecure only). */
+  readonly security: 'starttls' | 'tls' | 'none';
+  readonly user: string | undefined;
+  /** Never logged. */
+  readonly password: string | undefined;
+  /** The From header, e.g. "Acme <no-reply@acme.test>". */
+  readonly from: string;
+  /** PEM of extra CAs to trust (smtp.tls_ca_file), else the system store. */
+  readonly tlsCa: string | undefined;
+  readonly connectTimeoutMs: number;
+  readonly sendTimeoutMs: number;
 }
 
 export interface LoadOptions {
@@ -56,6 +75,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   // Nested settings merge per field, with the same precedence.
   const nested = [file.values.argon2, fromEnv.values.argon2, flags.argon2].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (nested.length) merged.argon2 = Object.assign({}, ...nested);
+  const smtpNested = [file.values.smtp, fromEnv.values.smtp, flags.smtp].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+  if (smtpNested.length) merged.smtp = Object.assign({}, ...smtpNested);
+  if (file.values.smtp && typeof file.values.smtp === 'object' && 'password' in file.values.smtp) {
+    throw new ConfigError(`${file.path}: smtp.password: secrets stay out of the config file; use AUTHFLOW_SMTP_PASSWORD, AUTHFLOW_SMTP_PASSWORD_FILE or smtp.password_file`, 'smtp.password', file.path);
+  }
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw describeIssue(parsed.error.issues[0]!, file, fromEnv.origin, flags);
@@ -78,7 +102,23 @@ export function loadConfig(options: LoadOptions = {}): Config {
     shutdownTimeoutMs: c.shutdown_timeout_ms,
     argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
     masterKey,
+    smtp: smtpConfig(c.smtp),
   });
+}
+
+function smtpConfig(s: ParsedConfig['smtp']): SmtpConfig | undefined {
+  if (!s.host || !s.from) return undefined;
+  return {
+    host: s.host,
+    port: s.port ?? (s.security === 'tls' ? 465 : 587),
+    security: s.security,
+    user: s.user,
+    password: s.password ?? (s.password_file ? readSecretFile(s.password_file, 'smtp.password_file') : undefined),
+    from: s.from,
+    tlsCa: s.tls_ca_file ? readSecretFile(s.tls_ca_file, 'smtp.tls_ca_file') : undefined,
+    connectTimeoutMs: s.connect_timeout_ms,
+    sendTimeoutMs: s.send_timeout_ms,
+  };
 }
 
 export function databaseTarget(url: string | undefined, dataDir: string): DatabaseTarget {
@@ -139,6 +179,20 @@ function readEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; ori
     values.argon2 = argon2;
     origin.set('argon2', 'AUTHFLOW_ARGON2_*');
   }
+  const smtp: Record<string, string> = {};
+  for (const k of SMTP_ENV_KEYS) {
+    const name = `AUTHFLOW_SMTP_${k.toUpperCase()}`;
+    const v = env[name];
+    if (v) {
+      smtp[k] = v;
+      origin.set(`smtp.${k}`, name);
+    }
+  }
+  if (!smtp.password && env.AUTHFLOW_SMTP_PASSWORD_FILE) {
+    smtp.password = readSecretFile(env.AUTHFLOW_SMTP_PASSWORD_FILE, 'AUTHFLOW_SMTP_PASSWORD_FILE');
+    origin.set('smtp.password', 'AUTHFLOW_SMTP_PASSWORD_FILE');
+  }
+  if (Object.keys(smtp).length) values.smtp = smtp;
   return { values, origin };
 }
 
@@ -166,8 +220,9 @@ function describeIssue(issue: z.core.$ZodIssue, file: FileValues, envOrigin: Map
   const field = fullField.join('.') || '(root)';
   const top = fullField[0];
   if (top && top in (flags as object)) return new ConfigError(`--${top.replaceAll('_', '-')}: ${message}`, field);
+  if (envOrigin.has(field)) return new ConfigError(`${envOrigin.get(field)}: ${field} ${message}`, field);
   if (top && envOrigin.has(top)) return new ConfigError(`${envOrigin.get(top)}: ${field} ${message}`, field);
-  if (file.doc && file.lines) {
+  if (file.doc && file.lines && (!top || file.doc.hasIn([top]))) {
     const node = file.doc.getIn(fullField, true) as { range?: [number, number, number] } | undefined;
     const pair = node?.range ? node.range[0] : findKeyOffset(file.doc, fullField);
     const line = pair !== undefined ? file.lines.linePos(pair).line : undefined;

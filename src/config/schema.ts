@@ -17,6 +17,46 @@ const databaseUrl = z
   .string()
   .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^(sqlite|file):/.test(u), 'must be a postgres:// URL or a sqlite: path');
 
+const ms = (max: number) => z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1, 'must be at least 1 ms').max(max, `must be at most ${max} ms`);
+
+/** Hosts for which plaintext SMTP (`security: none`) is acceptable without `allow_insecure`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Outgoing mail. Without `host` mail stays in the outbox (`authflow mail list`).
+ * `security`: `starttls` (required, default), `tls` (implicit, port 465) or
+ * `none` (loopback relays only, unless `allow_insecure`). The password never
+ * comes from the config file: AUTHFLOW_SMTP_PASSWORD(_FILE) or `password_file`.
+ */
+const smtpSchema = z
+  .strictObject({
+    host: z.string().trim().min(1, 'must be a host name').optional(),
+    port: z.coerce.number({ error: 'must be a port number from 1 to 65535' }).int('must be a port number from 1 to 65535').min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').optional(),
+    security: z.enum(['starttls', 'tls', 'none'], { error: 'must be starttls, tls or none' }).default('starttls'),
+    allow_insecure: flag.default(false),
+    user: z.string().min(1, 'must not be empty').optional(),
+    password: z.string().min(1, 'must not be empty').optional(),
+    password_file: z.string().min(1, 'must be a file path').optional(),
+    from: z.string().trim().regex(/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address such as no-reply@example.com or "Acme <no-reply@example.com>"').optional(),
+    tls_ca_file: z.string().min(1, 'must be a file path').optional(),
+    connect_timeout_ms: ms(600_000).default(10_000),
+    send_timeout_ms: ms(600_000).default(30_000),
+  })
+  .superRefine((s, ctx) => {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    if (!s.host) {
+      if (s.user || s.password || s.from) issue('host', 'is required when other smtp settings are given');
+      return;
+    }
+    if (!s.from) issue('from', 'is required when smtp.host is set (e.g. "Acme <no-reply@example.com>")');
+    if (s.user && !s.password && !s.password_file) issue('password', 'is required when smtp.user is set (AUTHFLOW_SMTP_PASSWORD, AUTHFLOW_SMTP_PASSWORD_FILE or smtp.password_file)');
+    if ((s.password || s.password_file) && !s.user) issue('user', 'is required when an SMTP password is set');
+    if (s.security === 'none' && !s.allow_insecure && !isLoopbackHost(s.host)) issue('security', `none sends mail and the password in clear: only allowed for a loopback host unless smtp.allow_insecure is true`);
+  });
+
 /**
  * The whole configuration, as written in `<data-dir>/authflow.yaml` (snake_case),
  * set by `AUTHFLOW_<NAME>` variables, or given as flags. Secrets are never
@@ -40,6 +80,7 @@ export const configSchema = z
         parallelism: z.coerce.number().int().min(1).max(16).default(1),
       })
       .prefault({}),
+    smtp: smtpSchema.prefault({}),
   })
   .strict();
 
@@ -49,3 +90,5 @@ export type ParsedConfig = z.output<typeof configSchema>;
 /** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
 export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'shutdown_timeout_ms'] as const;
 export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;
+/** `smtp.<key>` settable as AUTHFLOW_SMTP_<KEY>; the password also as AUTHFLOW_SMTP_PASSWORD_FILE. */
+export const SMTP_ENV_KEYS = ['host', 'port', 'security', 'allow_insecure', 'user', 'password', 'from', 'tls_ca_file', 'connect_timeout_ms', 'send_timeout_ms'] as const;

@@ -80,12 +80,19 @@ export interface UserStore {
   /** `email` already normalized. */
   byEmail(tenantId: string, email: string): Promise<User | undefined>;
   byExternalId(tenantId: string, externalId: string): Promise<User | undefined>;
+  /** Bulk import: the users of the tenant having any of these (normalized) emails / external ids, one query each. */
+  byEmails(tenantId: string, emails: readonly string[]): Promise<User[]>;
+  byExternalIds(tenantId: string, externalIds: readonly string[]): Promise<User[]>;
+  /** Bulk import: inserts all in one statement; Conflict (and none inserted) when any email or external id is taken. */
+  insertMany(users: readonly User[]): Promise<void>;
   list(tenantId: string, page?: UserQuery): Promise<User[]>;
   recordLogin(tenantId: string, id: string, at: number): Promise<void>;
 }
 
 export interface CredentialStore {
   insert(credential: Credential): Promise<void>;
+  /** Bulk import: inserts all in one statement. */
+  insertMany(credentials: readonly Credential[]): Promise<void>;
   ofUser(tenantId: string, userId: string, kind: string): Promise<Credential[]>;
   /** Every credential of the user, any kind (export, account page). */
   allOfUser(tenantId: string, userId: string): Promise<Credential[]>;
@@ -146,6 +153,8 @@ export interface AuthCodeStore {
   insert(code: AuthorizationCode): Promise<void>;
   /** Sets used_at = `at` if the code (of `tenantId`) is unused; returns the row as it was before, or undefined when unknown. */
   consume(tenantId: string, codeHash: string, at: number): Promise<AuthorizationCode | undefined>;
+  /** Deletes codes that expired before `before` (housekeeping); returns how many. */
+  deleteExpired(before: number): Promise<number>;
 }
 
 export interface Stores {
@@ -255,6 +264,8 @@ export interface OutboxQuery extends PageQuery {
   readonly tenantId?: string | null | undefined;
   readonly status?: OutboxStatus | undefined;
   readonly recipient?: string | undefined;
+  /** Only mail about this user (data export). */
+  readonly userId?: string | undefined;
 }
 
 /** The durable outbox; senders claim due items so two servers never send one twice at once. */
@@ -273,6 +284,8 @@ export interface OutboxStore {
   markFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void>;
   /** The earliest next_attempt_at of a pending item, if any (so the sender can sleep until then). */
   nextDue(): Promise<number | undefined>;
+  /** Deletes `sent` items sent before `at` (housekeeping); returns how many. */
+  deleteSentBefore(at: number): Promise<number>;
 }
 
 export interface TermsStore {

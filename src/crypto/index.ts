@@ -3,6 +3,7 @@ export { sha256, safeEqual, verifySecretHash, oidcTokenHash, pkceS256 } from './
 export { deriveToken } from './derive.ts';
 export { cspHash } from './csp.ts';
 export { createPasswordHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher } from './password.ts';
+export { inspectPasswordHash, verifyPasswordHash, HASH_COST_LIMITS, type HashInspection, type PasswordHashFormat } from './foreign-hash.ts';
 export { parseKeyRing, generateMasterKey, KeyRingError, type KeyRing } from './keyring.ts';
 export { generateSigningKey, SIGNING_ALGS, type SigningAlg, type GeneratedKey } from './jwk.ts';
 export { importKey, signJwt, verifyJwt, inspectJwt, JwtInvalid, type SigningKeyHandle, type VerifyOptions, type JWTPayload, type JWTHeaderParameters } from './jwt.ts';

@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { verifyPasswordHash } from './foreign-hash.ts';
 
 /** argon2id cost parameters (DESIGN §4 defaults: m=19456 KiB, t=2, p=1). */
 export interface Argon2Params {
@@ -15,8 +16,9 @@ const ARGON2ID = 2;
 /** Hashes and verifies human passwords with argon2id, off the event loop. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
+  /** Any accepted format (argon2id, argon2i, bcrypt, scrypt, PBKDF2: see foreign-hash.ts), dispatched by prefix. */
   verify(encoded: string, password: string): Promise<boolean>;
-  /** True when `encoded` was made with other parameters and should be rehashed after a successful login. */
+  /** True when `encoded` is not argon2id with the current parameters (other parameters, or an imported format) and should be rehashed after a successful login. */
   needsRehash(encoded: string): boolean;
 }
 
@@ -25,7 +27,9 @@ export function createPasswordHasher(params: Argon2Params = DEFAULT_ARGON2): Pas
   const marker = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   return {
     hash: (password) => hash(password, options),
+    // argon2 hashes may be our own (any parameters this config ever allowed): verified without the import caps.
     verify: async (encoded, password) => {
+      if (!encoded.startsWith('$argon2')) return verifyPasswordHash(encoded, password);
       try {
         return await verify(encoded, password);
       } catch {

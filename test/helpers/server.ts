@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { H3 } from 'h3';
-import { buildHttpApp, createLogger, initialize, openAuthflow, type Authflow } from '../../src/app/index.ts';
+import { buildHttpApp, createLogger, initialize, openAuthflow, startMailDelivery, type Authflow, type MailDelivery } from '../../src/app/index.ts';
 import { loadConfig, MASTER_KEY_FILE_NAME, type Config } from '../../src/config/index.ts';
 import { generateMasterKey } from '../../src/crypto/index.ts';
 import { listen, type Listening } from '../../src/server/index.ts';
@@ -34,6 +34,12 @@ export interface TestAuthflowOptions {
   readonly initialized?: boolean;
   /** Passed to openAuthflow (default true). */
   readonly migrate?: boolean;
+  /**
+   * Deliver mail to this SMTP server (e.g. `await startSmtpSink()` from ./smtp.ts):
+   * configures `smtp` (plaintext, loopback) and runs the background sender
+   * (polling every 100 ms) until close().
+   */
+  readonly smtp?: { readonly host: string; readonly port: number };
 }
 
 export interface TestAuthflow {
@@ -58,16 +64,19 @@ export async function openTestAuthflow(options: TestAuthflowOptions = {}): Promi
       mkdirSync(dataDir, { mode: 0o700 });
       writeFileSync(join(dataDir, MASTER_KEY_FILE_NAME), `${generateMasterKey()}\n`, { mode: 0o600 });
     }
-    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: pgDb ? { database_url: pgDb.url } : {} });
+    const smtp = options.smtp ? { smtp: { host: options.smtp.host, port: options.smtp.port, security: 'none' as const, from: 'Authflow Test <no-reply@authflow.test>' } } : {};
+    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: { ...(pgDb ? { database_url: pgDb.url } : {}), ...smtp } });
     const logs = new LogSink();
     af = await openAuthflow(config, { logger: createLogger(config, logs), migrate: options.migrate ?? true, create: true });
     const opened = af;
+    const delivery: MailDelivery | undefined = options.smtp ? startMailDelivery(opened, { pollMs: 100 }) : undefined;
     // stop() of a started server closes the database too; Postgres refuses a second pool.end().
     let closed = false;
     const originalClose = opened.close;
     const closeOnce = async () => {
       if (closed) return;
       closed = true;
+      await delivery?.stop();
       await originalClose();
     };
     (opened as { close: () => Promise<void> }).close = closeOnce;

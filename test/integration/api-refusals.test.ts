@@ -92,6 +92,13 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
       const consenting = await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'consenting@probe.example' });
       await api.af.repo.grants.save({ id: uuidv7(), tenantId: probeTenant.id, userId: consenting.id, clientId: c1, scopes: ['openid'], createdAt: Date.now(), updatedAt: Date.now(), revokedAt: null });
       await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'other@probe.example' });
+      const target = await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'target@probe.example' });
+      const doomed = await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'doomed@probe.example' });
+      const sessioned = await api.af.admin.users.create(LOCAL_ADMIN, 'probe', { email: 'sessioned@probe.example' });
+      const sessionId = uuidv7();
+      await api.af.repo.sessions.insert({ id: sessionId, tenantId: probeTenant.id, userId: sessioned.id, secretHash: `h-${sessionId}`, amr: ['pwd'], acr: null, authTime: Date.now(), userAgent: null, ip: null, createdAt: Date.now(), lastSeenAt: Date.now(), idleExpiresAt: Date.now() + 3_600_000, expiresAt: Date.now() + 3_600_000, endedAt: null });
+      const mailId = uuidv7();
+      await api.af.repo.outbox.enqueue({ id: mailId, tenantId: probeTenant.id, userId: null, kind: 'email', recipient: 'target@probe.example', subject: 'Hello', payload: { text: 'hi', html: '<p>hi</p>' }, status: 'pending', attempts: 0, nextAttemptAt: Date.now(), claimedUntil: null, lastError: null, createdAt: Date.now(), sentAt: null });
       const probes: Record<string, { path: string; json?: unknown }> = {
         listTenants: { path: '/tenants' },
         createTenant: { path: '/tenants', json: { slug: 'probe-new' } },
@@ -110,9 +117,25 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
         listApiKeys: { path: '/api-keys' },
         createApiKey: { path: '/api-keys', json: { name: 'made by a narrow key', scopes: ['apikeys:write'] } },
         revokeApiKey: { path: `/api-keys/${victim}` },
+        listUsers: { path: '/tenants/probe/users' },
+        createUser: { path: '/tenants/probe/users', json: { email: 'new@probe.example' } },
+        getUser: { path: `/tenants/probe/users/${target.id}` },
+        updateUser: { path: `/tenants/probe/users/${target.id}`, json: { name: 'Probe' } },
+        deleteUser: { path: `/tenants/probe/users/${doomed.id}` },
+        disableUser: { path: `/tenants/probe/users/${target.id}/disable` },
+        enableUser: { path: `/tenants/probe/users/${target.id}/enable` },
+        setUserPassword: { path: `/tenants/probe/users/${target.id}/password`, json: { password: 'a long enough password' } },
+        listUserSessions: { path: `/tenants/probe/users/${target.id}/sessions` },
+        revokeUserSessions: { path: `/tenants/probe/users/${target.id}/sessions` },
+        revokeUserSession: { path: `/tenants/probe/users/${sessioned.id}/sessions/${sessionId}` },
+        exportUserData: { path: `/tenants/probe/users/${target.id}/data-export` },
         listUserConsents: { path: `/tenants/probe/users/${consenting.id}/consents` },
         revokeUserConsent: { path: `/tenants/probe/users/${consenting.id}/consents/${c1}` },
         revokeAllUserConsents: { path: '/tenants/probe/users/other%40probe.example/consents' },
+        listAuditEvents: { path: '/tenants/probe/audit' },
+        verifyAuditChain: { path: '/tenants/probe/audit/verify' },
+        listMail: { path: '/mail' },
+        getMail: { path: `/mail/${mailId}` },
       };
       const keyWith = async (scopes: string[]) => (await api.request('POST', '/api-keys', { json: { name: `only ${scopes.join(' ')}`, scopes } })).body.token as string;
 

@@ -34,7 +34,7 @@ describe.each(DATABASES)('authflow user (%s)', (database) => {
     expect(r.code).toBe(0);
     const view = JSON.parse(r.stdout);
     expect(view).toMatchObject({ tenant: 'main', email: 'ada@example.com', email_verified: true, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', disabled: false });
-    expect(Object.keys(view).sort()).toEqual(['created_at', 'disabled', 'email', 'email_verified', 'family_name', 'given_name', 'id', 'last_login_at', 'name', 'tenant', 'updated_at']);
+    expect(Object.keys(view).sort()).toEqual(['attributes', 'created_at', 'disabled', 'email', 'email_verified', 'external_id', 'family_name', 'given_name', 'id', 'last_login_at', 'locale', 'name', 'phone', 'phone_verified', 'picture', 'tenant', 'updated_at']);
     expect(r.stdout).not.toContain(PASSWORD);
     expect(r.stdout).not.toContain('argon2');
     const [cred] = await t.af.repo.credentials.ofUser((await t.af.repo.tenants.bySlug('main'))!.id, view.id, 'password');

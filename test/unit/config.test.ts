@@ -287,3 +287,86 @@ describe('database targets', () => {
     expect(loadConfig({ env: { AUTHFLOW_DATA_DIR: dir.path } }).dataDir).toBe(dir.path);
   });
 });
+
+describe('loadConfig: smtp', () => {
+  const smtpFile = (lines: string) => writeYaml(`smtp:\n${lines.trim().split('\n').map((l) => `  ${l.trim()}`).join('\n')}\n`);
+
+  it('is undefined without a host: mail stays in the outbox', () => {
+    expect(load().smtp).toBeUndefined();
+  });
+
+  it('reads the file, with defaults: port 587, starttls, timeouts', () => {
+    smtpFile('host: smtp.acme.test\nfrom: "Acme <no-reply@acme.test>"');
+    expect(load().smtp).toEqual({ host: 'smtp.acme.test', port: 587, security: 'starttls', user: undefined, password: undefined, from: 'Acme <no-reply@acme.test>', tlsCa: undefined, connectTimeoutMs: 10_000, sendTimeoutMs: 30_000 });
+  });
+
+  it('defaults to port 465 for implicit TLS', () => {
+    smtpFile('host: smtp.acme.test\nfrom: no-reply@acme.test\nsecurity: tls');
+    expect(load().smtp).toMatchObject({ port: 465, security: 'tls' });
+  });
+
+  it('takes AUTHFLOW_SMTP_* over the file, field by field, and the password from AUTHFLOW_SMTP_PASSWORD_FILE', () => {
+    smtpFile('host: file.acme.test\nport: 2525\nfrom: no-reply@acme.test\nuser: file-user');
+    const pw = writeFile('smtp-pw', '  hunter2 hunter2\n');
+    const c = load({ AUTHFLOW_SMTP_HOST: 'env.acme.test', AUTHFLOW_SMTP_USER: 'env-user', AUTHFLOW_SMTP_PASSWORD_FILE: pw, AUTHFLOW_SMTP_SEND_TIMEOUT_MS: '5000' });
+    expect(c.smtp).toMatchObject({ host: 'env.acme.test', port: 2525, user: 'env-user', password: 'hunter2 hunter2', from: 'no-reply@acme.test', sendTimeoutMs: 5000 });
+    expect(load({ AUTHFLOW_SMTP_PASSWORD: 'direct', AUTHFLOW_SMTP_PASSWORD_FILE: pw }).smtp?.password).toBe('direct');
+  });
+
+  it('reads smtp.password_file and smtp.tls_ca_file from the file', () => {
+    const pw = writeFile('pw', 'from-file\n');
+    const ca = writeFile('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    smtpFile(`host: smtp.acme.test\nfrom: no-reply@acme.test\nuser: u\npassword_file: ${pw}\ntls_ca_file: ${ca}`);
+    expect(load().smtp).toMatchObject({ user: 'u', password: 'from-file', tlsCa: expect.stringContaining('BEGIN CERTIFICATE') });
+  });
+
+  it('keeps the password out of the config file (DESIGN §4: no secrets in the file)', () => {
+    smtpFile('host: smtp.acme.test\nfrom: no-reply@acme.test\nuser: u\npassword: inline');
+    const e = configError(() => load());
+    expect(e.field).toBe('smtp.password');
+    expect(e.message).toContain('AUTHFLOW_SMTP_PASSWORD');
+    expect(e.message).not.toContain('inline');
+  });
+
+  it('requires from when a host is set, and a host when anything else is', () => {
+    smtpFile('host: smtp.acme.test');
+    expect(configError(() => load()).field).toBe('smtp.from');
+    writeYaml('');
+    expect(configError(() => load({ AUTHFLOW_SMTP_FROM: 'no-reply@acme.test' })).field).toBe('smtp.host');
+    expect(configError(() => load({ AUTHFLOW_SMTP_USER: 'u', AUTHFLOW_SMTP_PASSWORD: 'p' })).field).toBe('smtp.host');
+  });
+
+  it('requires a password with a user, and a user with a password', () => {
+    const base = { AUTHFLOW_SMTP_HOST: 'smtp.acme.test', AUTHFLOW_SMTP_FROM: 'no-reply@acme.test' };
+    expect(configError(() => load({ ...base, AUTHFLOW_SMTP_USER: 'u' })).field).toBe('smtp.password');
+    expect(configError(() => load({ ...base, AUTHFLOW_SMTP_PASSWORD: 'p' })).field).toBe('smtp.user');
+  });
+
+  it('allows security none only for a loopback host unless allow_insecure', () => {
+    const base = { AUTHFLOW_SMTP_FROM: 'no-reply@acme.test', AUTHFLOW_SMTP_SECURITY: 'none' };
+    for (const host of ['127.0.0.1', 'localhost', '::1', '[::1]']) expect(load({ ...base, AUTHFLOW_SMTP_HOST: host }).smtp?.security).toBe('none');
+    const e = configError(() => load({ ...base, AUTHFLOW_SMTP_HOST: 'relay.acme.test' }));
+    expect(e.field).toBe('smtp.security');
+    expect(e.message).toContain('allow_insecure');
+    expect(load({ ...base, AUTHFLOW_SMTP_HOST: 'relay.acme.test', AUTHFLOW_SMTP_ALLOW_INSECURE: 'true' }).smtp?.security).toBe('none');
+  });
+
+  it('names the field, and the variable or the file line, of a bad value', () => {
+    const base = { AUTHFLOW_SMTP_HOST: 'smtp.acme.test', AUTHFLOW_SMTP_FROM: 'no-reply@acme.test' };
+    const port = configError(() => load({ ...base, AUTHFLOW_SMTP_PORT: '99999' }));
+    expect(port.field).toBe('smtp.port');
+    expect(port.message).toMatch(/^AUTHFLOW_SMTP_PORT: smtp\.port must be a port number/);
+    expect(configError(() => load({ ...base, AUTHFLOW_SMTP_SECURITY: 'ssl' })).message).toContain('must be starttls, tls or none');
+    expect(configError(() => load({ ...base, AUTHFLOW_SMTP_FROM: 'not an address' })).field).toBe('smtp.from');
+    smtpFile('host: smtp.acme.test\nfrom: no-reply@acme.test\nsecurity: ssl');
+    const fromFile = configError(() => load());
+    expect(fromFile).toMatchObject({ field: 'smtp.security', line: 4 });
+    smtpFile('host: smtp.acme.test\nfrom: no-reply@acme.test\nsmarthost: x');
+    expect(configError(() => load()).message).toContain('unknown setting "smarthost"');
+  });
+
+  it('names AUTHFLOW_SMTP_PASSWORD_FILE when it cannot be read', () => {
+    const e = configError(() => load({ AUTHFLOW_SMTP_PASSWORD_FILE: join(dir.path, 'missing') }));
+    expect(e.message).toContain('AUTHFLOW_SMTP_PASSWORD_FILE');
+  });
+});

@@ -7,6 +7,7 @@ import type { AdminDeps, ListQuery } from './deps.ts';
 import { findTenant, paginate } from './internal.ts';
 import { API_SCOPES, hasScope, requireScope, type ApiScope, type Principal } from './principal.ts';
 import { apiKeyView, type ApiKeyView, type Page } from './views.ts';
+import { recordAdminAudit } from './audit.ts';
 
 export const createApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -33,10 +34,15 @@ export function apiKeyAdmin(deps: AdminDeps) {
       if (body.tenant) tenant = await findTenant(deps.repo, p, body.tenant);
       else if (p.tenantId !== null) throw new NotPermitted('an instance-admin API key can only be created by an instance admin');
       for (const s of body.scopes) if (!hasScope(p, s as ApiScope) || (s === '*' && !p.scopes.includes('*'))) throw new NotPermitted(`cannot grant the ${s} scope: the acting key does not hold it`);
-      const { apiKey, token } = await createApiKey(
-        { stores: deps.repo, clock: deps.clock },
-        { tenantId: tenant?.id ?? null, name: body.name, scopes: body.scopes, env: body.env, expiresAt: body.expires_in ? deps.clock.now() + body.expires_in * 1000 : null },
-      );
+      // Instance keys belong to no tenant, so to no tenant's audit log.
+      const { apiKey, token } = await deps.repo.transaction(async (s) => {
+        const created = await createApiKey(
+          { stores: s, clock: deps.clock },
+          { tenantId: tenant?.id ?? null, name: body.name, scopes: body.scopes, env: body.env, expiresAt: body.expires_in ? deps.clock.now() + body.expires_in * 1000 : null },
+        );
+        if (tenant) await recordAdminAudit(s, p, created.apiKey.createdAt, tenant.id, 'api_key.created', `api_key:${created.apiKey.id}`, { name: created.apiKey.name, scopes: created.apiKey.scopes });
+        return created;
+      });
       return { api_key: apiKeyView(apiKey, tenant?.slug ?? null), token };
     },
 
@@ -54,7 +60,11 @@ export function apiKeyAdmin(deps: AdminDeps) {
       const key = (await deps.repo.apiKeys.byId(id)) ?? (await deps.repo.apiKeys.byKeyId(id));
       if (!key || (p.tenantId !== null && key.tenantId !== p.tenantId)) throw new NotFound(`no API key "${id}"`);
       const now = deps.clock.now();
-      if (key.revokedAt === null) await deps.repo.apiKeys.revoke(key.id, now);
+      if (key.revokedAt === null) {
+        await deps.repo.transaction(async (s) => {
+          if ((await s.apiKeys.revoke(key.id, now)) && key.tenantId !== null) await recordAdminAudit(s, p, now, key.tenantId, 'api_key.revoked', `api_key:${key.id}`, { name: key.name });
+        });
+      }
       return apiKeyView({ ...key, revokedAt: key.revokedAt ?? now }, await slugOf(key.tenantId));
     },
   };

@@ -9,6 +9,7 @@ import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import { parseInput } from '../validation.ts';
 import type { AdminDeps, ListQuery } from './deps.ts';
 import { findTenant, paginate } from './internal.ts';
+import { recordAdminAudit } from './audit.ts';
 import { requireScope, type Principal } from './principal.ts';
 import { clientView, etagOf, ifMatchAllows, type ClientView, type Page } from './views.ts';
 
@@ -87,6 +88,7 @@ export function clientAdmin(deps: AdminDeps) {
           fields,
         );
         await s.clients.insert(client);
+        await recordAdminAudit(s, p, now, tenant.id, 'client.created', `client:${client.clientId}`, { name: client.name, type: client.type });
         return { client: clientView(client, tenant.slug), ...(secret ? { client_secret: secret } : {}) };
       });
     },
@@ -128,6 +130,7 @@ export function clientAdmin(deps: AdminDeps) {
           fields,
         );
         await s.clients.update(next);
+        await recordAdminAudit(s, p, next.updatedAt, tenant.id, 'client.updated', `client:${client.clientId}`, { changed: Object.keys(stripUndefined(patch)), new_secret: secret !== undefined });
         return { client: clientView(next, tenant.slug), ...(secret ? { client_secret: secret } : {}) };
       });
     },
@@ -140,6 +143,7 @@ export function clientAdmin(deps: AdminDeps) {
         const now = deps.clock.now();
         for (const grant of await s.grants.liveOfClient(tenant.id, client.clientId)) await revokeGrant(s, grant, now);
         await s.clients.delete(tenant.id, client.clientId);
+        await recordAdminAudit(s, p, now, tenant.id, 'client.deleted', `client:${client.clientId}`, { name: client.name });
         return { deleted: client.clientId };
       });
     },
@@ -161,6 +165,7 @@ export function clientAdmin(deps: AdminDeps) {
           updatedAt: Math.max(now, client.updatedAt + 1),
         };
         await s.clients.update(next);
+        await recordAdminAudit(s, p, now, tenant.id, 'client.secret_rotated', `client:${client.clientId}`, { grace_period });
         return { client: clientView(next, tenant.slug), client_secret: secret };
       });
     },

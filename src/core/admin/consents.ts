@@ -7,6 +7,7 @@ import type { Tenant } from '../tenants/tenant.ts';
 import type { User } from '../users/user.ts';
 import type { AdminDeps } from './deps.ts';
 import { findTenant, findUser } from './internal.ts';
+import { recordAdminAudit } from './audit.ts';
 import { requireScope, type Principal } from './principal.ts';
 import { consentView, type ConsentListView, type ConsentRevocationView } from './views.ts';
 
@@ -26,13 +27,14 @@ export function consentAdmin(deps: AdminDeps) {
     return client?.tenantId === tenant.id ? client : undefined;
   };
   /** Revokes `grants` in the open transaction `s`; those a concurrent revocation got first are left out. */
-  const revokeAll = async (s: Stores, tenant: Tenant, user: User, grants: readonly UserGrant[]): Promise<ConsentRevocationView> => {
+  const revokeAll = async (s: Stores, p: Principal, tenant: Tenant, user: User, grants: readonly UserGrant[]): Promise<ConsentRevocationView> => {
     const now = deps.clock.now();
     const revoked: ConsentRevocationView['revoked'] = [];
     for (const grant of grants) {
       const done = await revokeGrant(s, grant, now);
       if (done) revoked.push({ ...consentView(grant, await clientOf(s, tenant, grant.clientId)), revoked_at: new Date(now).toISOString(), refresh_tokens_revoked: done.refreshTokens });
     }
+    if (revoked.length) await recordAdminAudit(s, p, now, tenant.id, 'user.consent_revoked', `user:${user.id}`, { client_ids: revoked.map((r) => r.client_id) });
     return { tenant: tenant.slug, user_id: user.id, email: user.email, revoked };
   };
 
@@ -56,7 +58,7 @@ export function consentAdmin(deps: AdminDeps) {
       return deps.repo.transaction(async (s) => {
         const { tenant, user } = await subject(s, p, tenantRef, userRef);
         const grant = await s.grants.byUserAndClient(tenant.id, user.id, clientId);
-        const result = grant && grant.revokedAt === null ? await revokeAll(s, tenant, user, [grant]) : undefined;
+        const result = grant && grant.revokedAt === null ? await revokeAll(s, p, tenant, user, [grant]) : undefined;
         if (!result?.revoked.length) {
           const client = await clientOf(s, tenant, clientId);
           throw new NotFound(client ? `${user.email} has not consented to client "${client.name}" (${clientId})` : `no client "${clientId}" in tenant ${tenant.slug}`);
@@ -70,7 +72,7 @@ export function consentAdmin(deps: AdminDeps) {
       requireScope(p, 'users:write');
       return deps.repo.transaction(async (s) => {
         const { tenant, user } = await subject(s, p, tenantRef, userRef);
-        return revokeAll(s, tenant, user, await s.grants.liveOfUser(tenant.id, user.id));
+        return revokeAll(s, p, tenant, user, await s.grants.liveOfUser(tenant.id, user.id));
       });
     },
   };

@@ -9,6 +9,7 @@ import type { Stores } from '../ports.ts';
 import { parseInput } from '../validation.ts';
 import type { AdminDeps } from './deps.ts';
 import { findTenant } from './internal.ts';
+import { recordAdminAudit } from './audit.ts';
 import { requireScope, type Principal } from './principal.ts';
 import { keyView, type KeyView } from './views.ts';
 
@@ -70,6 +71,7 @@ export function keyAdmin(deps: AdminDeps) {
           retiring = { ...current, retiredAt: activatesAt, expiresAt: activatesAt + (await publishWindowMs(s, tenant)) };
           await s.signingKeys.update(retiring);
         }
+        await recordAdminAudit(s, p, now, tenant.id, 'key.rotated', `key:${key.kid}`, { alg: key.alg, activates_at: activatesAt, retiring: retiring?.kid ?? null });
         return { key: keyView(key, now), retiring: retiring ? keyView(retiring, now) : null };
       }, { durable: true });
     },
@@ -93,6 +95,7 @@ export function keyAdmin(deps: AdminDeps) {
         }
         const retired: SigningKey = { ...key, state: 'retired', retiredAt: now, expiresAt: now + (status === 'next' ? 0 : await publishWindowMs(s, tenant)) };
         await s.signingKeys.update(retired);
+        await recordAdminAudit(s, p, now, tenant.id, 'key.retired', `key:${kid}`, { alg: key.alg });
         return keyView(retired, now);
       }, { durable: true });
     },

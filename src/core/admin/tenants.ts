@@ -6,6 +6,7 @@ import { settingsOf, validateCustomDomain, type StoredSettings, type Tenant } fr
 import { parseInput } from '../validation.ts';
 import type { AdminDeps, ListQuery } from './deps.ts';
 import { findTenant, mergePatch, pageQuery, paginate } from './internal.ts';
+import { actorOf, recordAdminAudit } from './audit.ts';
 import { requireInstance, requireScope, type Principal } from './principal.ts';
 import { etagOf, ifMatchAllows, tenantView, type Page, type TenantView } from './views.ts';
 
@@ -32,7 +33,7 @@ export function tenantAdmin(deps: AdminDeps) {
       requireScope(p, 'tenants:write');
       requireInstance(p, 'creating a tenant');
       const body = parseInput(createTenantSchema, input);
-      const { tenant } = await createTenant(deps, { slug: body.slug, name: body.name, customDomain: body.custom_domain ?? null, settings: body.settings as StoredSettings | undefined });
+      const { tenant } = await createTenant(deps, { slug: body.slug, name: body.name, customDomain: body.custom_domain ?? null, settings: body.settings as StoredSettings | undefined, actor: actorOf(p) });
       return view(tenant);
     },
 
@@ -79,6 +80,9 @@ export function tenantAdmin(deps: AdminDeps) {
           if (scope) throw new ValidationFailed('settings.scopes', `client "${c.name}" uses the scope "${scope}"; change the client first`);
         }
         await s.tenants.update(next);
+        // Which members changed, never their values (settings may hold secrets).
+        const changed = [...(body.name !== undefined ? ['name'] : []), ...(body.custom_domain !== undefined ? ['custom_domain'] : []), ...Object.keys(body.settings ?? {}).map((k) => `settings.${k}`)];
+        await recordAdminAudit(s, p, deps.clock.now(), current.id, 'tenant.updated', `tenant:${current.id}`, { changed });
         return view(next);
       });
     },
@@ -88,6 +92,7 @@ export function tenantAdmin(deps: AdminDeps) {
       requireInstance(p, 'deleting a tenant');
       return deps.repo.transaction(async (s) => {
         const tenant = await findTenant(s, p, ref);
+        // No tenant.deleted event: the tenant's audit log is deleted with it (the server's access log keeps the request).
         await s.tenants.delete(tenant.id);
         return { deleted: tenant.slug };
       });

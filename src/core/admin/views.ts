@@ -4,6 +4,7 @@ import type { ApiKey } from '../apikeys/api-key.ts';
 import type { Client } from '../clients/client.ts';
 import type { UserGrant } from '../grants/user-grant.ts';
 import type { User } from '../users/user.ts';
+import type { SessionData } from '../users/export-data.ts';
 import { keyStatus } from '../keys/lifecycle.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
 import { discoveryUrlOf, issuerOf, settingsOf, type Tenant } from '../tenants/tenant.ts';
@@ -91,6 +92,12 @@ export function userView(u: User, tenantSlug: string) {
     name: u.name,
     given_name: u.givenName,
     family_name: u.familyName,
+    phone: u.phone,
+    phone_verified: u.phoneVerified,
+    locale: u.locale,
+    picture: u.picture,
+    attributes: { ...u.attributes },
+    external_id: u.externalId,
     disabled: u.disabled,
     created_at: iso(u.createdAt),
     updated_at: iso(u.updatedAt),
@@ -107,6 +114,21 @@ export function consentView(g: UserGrant, client: Client | undefined) {
     created_at: iso(g.createdAt)!,
     updated_at: iso(g.updatedAt)!,
   };
+}
+
+/** A user's live sessions (never their secrets). */
+export interface SessionListView {
+  readonly tenant: string;
+  readonly user_id: string;
+  readonly items: SessionData[];
+}
+
+/** What signing a user out did (revoke-sessions, set-password). */
+export interface AccessRevocationView {
+  readonly tenant: string;
+  readonly user_id: string;
+  readonly sessions_ended: number;
+  readonly refresh_families_revoked: number;
 }
 
 export type TenantView = ReturnType<typeof tenantView>;

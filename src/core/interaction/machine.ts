@@ -6,6 +6,7 @@ import { errorResponse, targetOf, type AuthorizationResponse } from '../oauth/au
 import type { Session } from '../sessions/session.ts';
 import { establishSession, resumeSession, touchSession, type Device, type StartedSession } from '../sessions/sso.ts';
 import type { Tenant } from '../tenants/tenant.ts';
+import { recordSignInDevice } from '../users/devices.ts';
 import type { FlowDeps } from './deps.ts';
 import { INTERACTION_TTL_MS, type Interaction, type InteractionState } from './interaction.ts';
 import type { PageView } from './pages.ts';
@@ -25,7 +26,7 @@ export type Outcome =
   /** Go (303) to the interaction's page: the next step. */
   | { readonly kind: 'next' }
   /** Deliver the authorization response; `session`: a new SSO session cookie to set. */
-  | { readonly kind: 'respond'; readonly response: AuthorizationResponse; readonly session?: StartedSession & { readonly remember: boolean } }
+  | { readonly kind: 'respond'; readonly response: AuthorizationResponse; readonly session?: StartedSession & { readonly remember: boolean }; readonly deviceSecret?: string }
   /** The interaction is gone (finished in another tab, expired). */
   | { readonly kind: 'expired' };
 
@@ -81,10 +82,10 @@ export async function currentPage(deps: FlowDeps, tenant: Tenant, client: Client
  */
 export async function submitInteraction(
   deps: FlowDeps,
-  input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; form: ReadonlyMap<string, string>; sessionSecret: string | undefined; device: Device },
+  input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; form: ReadonlyMap<string, string>; sessionSecret: string | undefined; device: Device; deviceSecret?: string | undefined },
 ): Promise<Outcome> {
   const { tenant, client } = input;
-  let ctx: StepContext = { deps, tenant, client, interaction: input.interaction };
+  let ctx: StepContext = { deps, tenant, client, interaction: input.interaction, issuer: input.issuer, device: input.device };
   let step = await pendingStep(ctx);
   let ran = false;
   while (step && step.fields.some((f) => input.form.has(f))) {
@@ -119,17 +120,20 @@ export async function submitInteraction(
  */
 export async function finish(
   deps: FlowDeps,
-  input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; sessionSecret: string | undefined; device: Device },
+  input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; sessionSecret: string | undefined; device: Device; deviceSecret?: string | undefined },
 ): Promise<Outcome> {
   const { tenant, interaction } = input;
   const current = await resumeSession(deps, tenant, input.sessionSecret);
   const auth = interaction.state.authenticated;
   let session: Session;
   let started: (StartedSession & { remember: boolean }) | undefined;
+  let deviceSecret: string | undefined;
   if (auth) {
     if (!(await deps.repo.interactions.delete(tenant.id, interaction.id))) return { kind: 'expired' };
     started = { ...(await establishSession(deps, tenant, { userId: auth.userId, amr: auth.amr, acr: auth.acr, at: auth.at }, input.device, current)), remember: auth.remember };
     session = started.session;
+    // The browser's device cookie (set when missing): a first sign-in from it after others is a `user.new_device` event and mail.
+    deviceSecret = (await recordSignInDevice(deps, tenant, { issuer: input.issuer, userId: auth.userId, secret: input.deviceSecret, device: input.device })).secret;
     await deps.repo.users.recordLogin(tenant.id, auth.userId, deps.clock.now());
   } else {
     if (!current || current.id !== interaction.state.sessionId) {
@@ -142,7 +146,7 @@ export async function finish(
     await touchSession(deps, tenant, current);
   }
   const response = await completeAuthorization(deps, { tenant, issuer: input.issuer, client: input.client, request: interaction.request, session });
-  return { kind: 'respond', response, ...(started ? { session: started } : {}) };
+  return { kind: 'respond', response, ...(started ? { session: started } : {}), ...(deviceSecret ? { deviceSecret } : {}) };
 }
 
 async function pendingStep(ctx: StepContext): Promise<Step | undefined> {

@@ -1,4 +1,5 @@
 import { generateSigningKey, uuidv7, type KeyRing } from '../../crypto/index.ts';
+import { recordAudit } from '../audit/record.ts';
 import type { Clock } from '../clock.ts';
 import { Conflict, ValidationFailed } from '../errors.ts';
 import { DEFAULT_TENANT_ALGS, signingKeyContext, type SigningKey } from '../keys/signing-key.ts';
@@ -10,6 +11,8 @@ export interface CreateTenantInput {
   readonly name?: string;
   readonly customDomain?: string | null;
   readonly settings?: StoredSettings;
+  /** Who creates it (`admin`, `api_key:<id>`): the tenant's audit log then starts with `tenant.created`. */
+  readonly actor?: string;
 }
 
 export interface CreateTenantDeps {
@@ -52,6 +55,7 @@ export async function createTenant(deps: CreateTenantDeps, input: CreateTenantIn
     if (customDomain && (await s.tenants.byDomain(customDomain))) throw new Conflict(`another tenant already uses the custom domain ${customDomain}`);
     await s.tenants.insert(tenant);
     for (const key of keys) await s.signingKeys.insert(key);
+    if (input.actor) await recordAudit(s, { tenantId: tenant.id, at: now, actor: input.actor, action: 'tenant.created', target: `tenant:${tenant.id}`, data: { slug } });
   }, { durable: true });
   return { tenant, keys };
 }

@@ -26,8 +26,12 @@ function dummyHash(passwords: PasswordHasher): Promise<string> {
 
 /**
  * Checks a password for `user` (undefined: nobody has that identifier).
- * argon2id runs off the event loop. On success with outdated parameters the
- * hash is upgraded (DESIGN §4 "rehash on login"). Disabled users never pass.
+ * argon2id runs off the event loop. On success with outdated parameters, or
+ * with a hash imported from another system (bcrypt, argon2i, scrypt, PBKDF2:
+ * `passwords.verify` dispatches by prefix), the hash is replaced by argon2id
+ * with the current parameters (DESIGN §4 "rehash on login"; the credential's
+ * data keeps its import marker so a re-import does not put the old hash back).
+ * Disabled users never pass.
  */
 export async function verifyPassword(deps: Deps, user: User | undefined, password: string): Promise<boolean> {
   const credential = user ? (await deps.repo.credentials.ofUser(user.tenantId, user.id, PASSWORD))[0] : undefined;

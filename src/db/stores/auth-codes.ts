@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { AuthorizationCode } from '../../core/oauth/codes.ts';
 import type { AuthCodeStore } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
@@ -20,5 +20,6 @@ export function authCodeStore(database: Database, _db: () => Db = () => database
           return seen ? of(seen) : undefined;
         }),
       ),
+    deleteExpired: (before) => guard('', () => write(async (tx) => (await tx.delete(authCodes).where(lt(authCodes.expiresAt, before)).returning({ codeHash: authCodes.codeHash })).length)),
   };
 }

@@ -20,6 +20,7 @@ export function outboxStore(database: Database, db: () => Db = () => database.cu
               q.tenantId === undefined ? undefined : q.tenantId === null ? isNull(o.tenantId) : eq(o.tenantId, q.tenantId),
               q.status ? eq(o.status, q.status) : undefined,
               q.recipient ? eq(o.recipient, q.recipient) : undefined,
+              q.userId ? eq(o.userId, q.userId) : undefined,
               q.after ? lt(o.id, q.after) : undefined,
             ),
           )
@@ -52,6 +53,7 @@ export function outboxStore(database: Database, db: () => Db = () => database.cu
               .where(eq(o.id, id))),
         ),
       ),
+    deleteSentBefore: (at) => guard('', () => write(async (tx) => (await tx.delete(o).where(and(eq(o.status, 'sent'), lt(o.sentAt, at))).returning({ id: o.id })).length)),
     nextDue: async () => {
       const rows = await guard('', () => db().select({ at: min(o.nextAttemptAt) }).from(o).where(eq(o.status, 'pending')));
       const at = rows[0]?.at;

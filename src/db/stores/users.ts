@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { CredentialStore, UserStore } from '../../core/ports.ts';
 import type { Credential, User } from '../../core/users/user.ts';
 import type { Database, Db } from '../driver.ts';
@@ -22,6 +22,11 @@ export function userStore(database: Database, db: () => Db = () => database.curr
     delete: (tenantId, id) => guard('', () => write(async (tx) => (await tx.delete(users).where(and(eq(users.tenantId, tenantId), eq(users.id, id))).returning({ id: users.id })).length > 0)),
     byEmail: (tenantId, email) => one(db().select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, email))).limit(1)),
     byExternalId: (tenantId, externalId) => one(db().select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.externalId, externalId))).limit(1)),
+    byEmails: async (tenantId, emails) => (emails.length ? ((await guard('', () => db().select().from(users).where(and(eq(users.tenantId, tenantId), inArray(users.email, [...emails]))))) as User[]) : []),
+    byExternalIds: async (tenantId, ids) => (ids.length ? ((await guard('', () => db().select().from(users).where(and(eq(users.tenantId, tenantId), inArray(users.externalId, [...ids]))))) as User[]) : []),
+    insertMany: async (list) => {
+      if (list.length) await guard('a user with that email or external id already exists in this tenant', () => write(async (tx) => void (await tx.insert(users).values(list.map((u) => ({ ...u, attributes: { ...u.attributes } }))))));
+    },
     list: async (tenantId, page) => {
       const term = page?.search?.trim().toLowerCase();
       // LIKE with escaped wildcards; emails are stored case-folded, names are compared lower-cased.
@@ -41,6 +46,9 @@ export function credentialStore(database: Database, db: () => Db = () => databas
   const mine = (tenantId: string, id: string) => and(eq(credentials.tenantId, tenantId), eq(credentials.id, id));
   return {
     insert: (c) => guard('that credential already exists', () => write(async (tx) => void (await tx.insert(credentials).values({ ...c, data: { ...c.data } })))),
+    insertMany: async (list) => {
+      if (list.length) await guard('that credential already exists', () => write(async (tx) => void (await tx.insert(credentials).values(list.map((c) => ({ ...c, data: { ...c.data } }))))));
+    },
     ofUser: async (tenantId, userId, kind) =>
       (await guard('', () =>
         db()

@@ -36,7 +36,9 @@ const PARAMETERS: Readonly<Record<string, string>> = {
   client_id: 'The client\'s client_id.',
   kid: 'Signing key id.',
   user: 'User id or email address.',
+  session: 'Session id (as listed by GET …/sessions).',
   id: 'API key id or key_id.',
+  mail: 'Outbox item id (as listed by GET /mail).',
 };
 
 /** The OpenAPI 3.1 document for `routes`, served under `publicUrl`. */
@@ -59,6 +61,8 @@ export function buildOpenApi(routes: readonly ApiRoute[], publicUrl: string): Op
       { name: 'keys', description: 'Signing keys of a tenant.' },
       { name: 'users', description: 'End users of a tenant and what they consented to.' },
       { name: 'api-keys', description: 'Management API keys.' },
+      { name: 'audit', description: 'The hash-chained audit log of a tenant.' },
+      { name: 'mail', description: 'The mail outbox: what authflow sent or will send (without SMTP, how an operator reads a link).' },
       { name: 'meta', description: 'This document.' },
     ],
     paths,

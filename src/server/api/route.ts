@@ -9,7 +9,7 @@ import { readJsonBody } from './body.ts';
 import { RouteNotFound } from './errors.ts';
 import { noQuery, type ApiQuery } from './schemas.ts';
 
-export type ApiMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** What a handler gets: the parsed request, the acting principal and the server's dependencies. */
 export interface Call {
@@ -44,7 +44,7 @@ export interface ApiRoute {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'meta';
+  readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'audit' | 'mail' | 'meta';
   /** The scope the API key needs; null: no authentication (the OpenAPI document only). */
   readonly scope: ApiScope | null;
   readonly query?: z.ZodObject;

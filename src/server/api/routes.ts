@@ -7,10 +7,27 @@ import {
   updateClientSchema,
   updateTenantSchema,
 } from '../../core/admin/index.ts';
+import { createUserSchema, setPasswordSchema, updateUserSchema } from '../../core/admin/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './handlers/api-keys.ts';
 import { listConsents, revokeAllConsents, revokeConsent } from './handlers/consents.ts';
+import { listAuditEvents, verifyAuditChain } from './handlers/audit.ts';
+import {
+  createUser,
+  deleteUser,
+  disableUser,
+  enableUser,
+  exportUserData,
+  listUserSessions,
+  listUsers,
+  revokeUserSession,
+  revokeUserSessions,
+  setUserPassword,
+  showUser,
+  updateUser,
+} from './handlers/users.ts';
 import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient } from './handlers/clients.ts';
 import { listKeys, retireKey, rotateKey } from './handlers/keys.ts';
+import { listMail, showMail } from './handlers/mail.ts';
 import { serveOpenApi } from './handlers/openapi.ts';
 import { createTenant, deleteTenant, listTenants, showTenant, updateTenant } from './handlers/tenants.ts';
 import type { ApiRoute } from './route.ts';
@@ -125,6 +142,88 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handle: retireKey,
   },
 
+  // ---------------------------------------------------------------- users
+  {
+    method: 'GET', path: '/tenants/{tenant}/users', operationId: 'listUsers', tag: 'users', scope: 'users:read',
+    summary: 'List the users of a tenant, oldest first; `search` matches email, name or external_id',
+    query: s.userListQuery,
+    ok: { status: 200, description: 'A page of users.', schema: s.userPageSchema, headers: ['Link'] },
+    handle: listUsers,
+  },
+  {
+    method: 'POST', path: '/tenants/{tenant}/users', operationId: 'createUser', tag: 'users', scope: 'users:write',
+    summary: 'Create a user, optionally with a password (checked against the tenant\'s password policy, stored as argon2id)',
+    body: { schema: createUserSchema, required: true },
+    ok: { status: 201, description: 'The new user.', schema: s.userViewSchema, headers: ['ETag', 'Location'] },
+    errors: [409],
+    handle: createUser,
+  },
+  {
+    method: 'GET', path: '/tenants/{tenant}/users/{user}', operationId: 'getUser', tag: 'users', scope: 'users:read',
+    summary: 'Show a user',
+    ok: { status: 200, description: 'The user.', schema: s.userViewSchema, headers: ['ETag'] },
+    handle: showUser,
+  },
+  {
+    method: 'PATCH', path: '/tenants/{tenant}/users/{user}', operationId: 'updateUser', tag: 'users', scope: 'users:write',
+    summary: 'Update a user\'s profile (members given replace the stored ones, null clears; `attributes` is a JSON Merge Patch); a new email is unverified unless `email_verified` is given',
+    body: { schema: updateUserSchema, required: true },
+    ok: { status: 200, description: 'The updated user.', schema: s.userViewSchema, headers: ['ETag'] },
+    errors: [409, 412],
+    handle: updateUser,
+  },
+  {
+    method: 'DELETE', path: '/tenants/{tenant}/users/{user}', operationId: 'deleteUser', tag: 'users', scope: 'users:write',
+    summary: 'Erase a user and everything held about them (GDPR Art. 17): sessions, tokens, consents, credentials, devices, mail; the audit log keeps only their id',
+    ok: { status: 200, description: 'The id of the deleted user.', schema: s.deletedSchema },
+    handle: deleteUser,
+  },
+  {
+    method: 'POST', path: '/tenants/{tenant}/users/{user}/disable', operationId: 'disableUser', tag: 'users', scope: 'users:write',
+    summary: 'Disable a user: they are signed out everywhere, their tokens are refused and they cannot sign in',
+    body: { schema: s.emptyBody, required: false },
+    ok: { status: 200, description: 'The disabled user.', schema: s.userViewSchema, headers: ['ETag'] },
+    handle: disableUser,
+  },
+  {
+    method: 'POST', path: '/tenants/{tenant}/users/{user}/enable', operationId: 'enableUser', tag: 'users', scope: 'users:write',
+    summary: 'Enable a disabled user',
+    body: { schema: s.emptyBody, required: false },
+    ok: { status: 200, description: 'The enabled user.', schema: s.userViewSchema, headers: ['ETag'] },
+    handle: enableUser,
+  },
+  {
+    method: 'PUT', path: '/tenants/{tenant}/users/{user}/password', operationId: 'setUserPassword', tag: 'users', scope: 'users:write',
+    summary: 'Set a user\'s password; signs them out everywhere unless `revoke_sessions` is false',
+    body: { schema: setPasswordSchema, required: true },
+    ok: { status: 200, description: 'What was revoked with the change.', schema: s.accessRevocationSchema },
+    handle: setUserPassword,
+  },
+  {
+    method: 'GET', path: '/tenants/{tenant}/users/{user}/sessions', operationId: 'listUserSessions', tag: 'users', scope: 'users:read',
+    summary: 'List a user\'s live sessions',
+    ok: { status: 200, description: 'The user\'s live sessions, newest first.', schema: s.sessionListSchema },
+    handle: listUserSessions,
+  },
+  {
+    method: 'DELETE', path: '/tenants/{tenant}/users/{user}/sessions', operationId: 'revokeUserSessions', tag: 'users', scope: 'users:write',
+    summary: 'Sign a user out everywhere: every session ends, every refresh token is revoked, their access tokens are refused',
+    ok: { status: 200, description: 'What was revoked.', schema: s.accessRevocationSchema },
+    handle: revokeUserSessions,
+  },
+  {
+    method: 'DELETE', path: '/tenants/{tenant}/users/{user}/sessions/{session}', operationId: 'revokeUserSession', tag: 'users', scope: 'users:write',
+    summary: 'End one session of a user (access tokens carrying its sid are refused)',
+    ok: { status: 200, description: 'What was revoked. 404 when the user has no live session with that id.', schema: s.accessRevocationSchema },
+    handle: revokeUserSession,
+  },
+  {
+    method: 'GET', path: '/tenants/{tenant}/users/{user}/data-export', operationId: 'exportUserData', tag: 'users', scope: 'users:read',
+    summary: 'Everything held about a user, as one JSON document (GDPR Art. 15 and 20); never secrets or hashes',
+    ok: { status: 200, description: 'The user\'s data.', schema: s.userDataExportSchema },
+    handle: exportUserData,
+  },
+
   // ---------------------------------------------------------------- users' consents
   {
     method: 'GET', path: '/tenants/{tenant}/users/{user}/consents', operationId: 'listUserConsents', tag: 'users', scope: 'users:read',
@@ -143,6 +242,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Revoke a user\'s consent to a client: its refresh and access tokens and pending codes stop working at once; the client must ask again',
     ok: { status: 200, description: 'The consent revoked. 404 when the user has no live consent to that client.', schema: s.consentRevocationSchema },
     handle: revokeConsent,
+  },
+
+  // ---------------------------------------------------------------- audit log
+  {
+    method: 'GET', path: '/tenants/{tenant}/audit', operationId: 'listAuditEvents', tag: 'audit', scope: 'audit:read',
+    summary: 'List the audit events of a tenant, newest first (or, with `after`, the events after a seq, oldest first)',
+    query: s.auditListQuery,
+    ok: { status: 200, description: 'A page of audit events.', schema: s.auditPageSchema, headers: ['Link'] },
+    handle: listAuditEvents,
+  },
+  {
+    method: 'GET', path: '/tenants/{tenant}/audit/verify', operationId: 'verifyAuditChain', tag: 'audit', scope: 'audit:read',
+    summary: 'Recompute the tenant\'s audit chain: intact with its head hash, or the seq where it breaks',
+    ok: { status: 200, description: 'The verification result (a broken chain is a 200 with `intact: false`).', schema: s.auditVerifySchema },
+    handle: verifyAuditChain,
   },
 
   // ---------------------------------------------------------------- API keys
@@ -167,6 +281,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Revoke an API key; it is refused from the next request on',
     ok: { status: 200, description: 'The revoked key.', schema: s.apiKeyViewSchema },
     handle: revokeApiKey,
+  },
+
+  // ---------------------------------------------------------------- mail
+  {
+    method: 'GET', path: '/mail', operationId: 'listMail', tag: 'mail', scope: 'users:read',
+    summary: 'List the mail outbox, newest first, without bodies (a tenant key sees its tenant\'s only)',
+    query: s.mailListQuery,
+    ok: { status: 200, description: 'A page of outbox items.', schema: s.mailPageSchema, headers: ['Link'] },
+    errors: [404],
+    handle: listMail,
+  },
+  {
+    method: 'GET', path: '/mail/{mail}', operationId: 'getMail', tag: 'mail', scope: 'users:write',
+    summary: 'Show one message with its text and HTML bodies; they may hold a live single-use link, hence users:write',
+    ok: { status: 200, description: 'The message.', schema: s.mailViewSchema },
+    handle: showMail,
   },
 
   // ---------------------------------------------------------------- meta

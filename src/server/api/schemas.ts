@@ -17,9 +17,21 @@ import {
   type ClientView,
   type ConsentListView,
   type ConsentRevocationView,
+  type AuditEventView,
+  type AuditVerifyView,
   type KeyView,
   type TenantView,
 } from '../../core/admin/index.ts';
+import {
+  createUserSchema,
+  setPasswordSchema,
+  updateUserSchema,
+  type AccessRevocationView,
+  type SessionListView,
+  type UserDataExport,
+  type UserView,
+} from '../../core/admin/index.ts';
+import type { MailSummaryView, MailView, Page } from '../../core/admin/index.ts';
 import { clientFieldsSchema } from '../../core/clients/client-input.ts';
 import { tenantSettingsSchema } from '../../core/tenants/settings.ts';
 import { SIGNING_ALGS } from '../../crypto/index.ts';
@@ -37,8 +49,27 @@ export const apiKeyListQuery = listQuery.extend({
   tenant: z.string().min(1).max(63).optional().describe('Only the keys of this tenant (slug or id). Instance admins see every key without it.'),
 });
 
+export const userListQuery = listQuery.extend({
+  search: z.string().max(200).optional().describe('Only users whose email, name or external_id contains this (case-insensitive).'),
+});
+
+const seqParam = (what: string) => z.coerce.number<string>().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe(what);
+export const auditListQuery = listQuery.extend({
+  actor: z.string().min(1).max(200).optional().describe('Only events by this actor: `admin`, `api_key:<id>`, `user:<id>`, `system`.'),
+  action: z.string().min(1).max(100).optional().describe('Only events of this action, e.g. `client.created`.'),
+  target: z.string().min(1).max(200).optional().describe('Only events about this target, e.g. `user:<id>`.'),
+  before: seqParam('Only events before this seq (newest first), like `cursor`.'),
+  after: seqParam('Only events after this seq, oldest first (follow the log; export it). No `next_cursor`: continue with the last seq.'),
+});
+
+export const mailListQuery = listQuery.extend({
+  tenant: z.string().min(1).max(63).optional().describe('Only the mail of this tenant (slug or id). Instance admins see every tenant\'s mail without it; a tenant key sees its own.'),
+  status: z.enum(['pending', 'sent', 'failed']).optional().describe('Only mail in this state.'),
+  to: z.string().min(1).max(320).optional().describe('Only mail to this address (exact, case-insensitive).'),
+});
+
 /** Every query parameter the API knows, as handlers receive them. */
-export type ApiQuery = Partial<z.output<typeof apiKeyListQuery>>;
+export type ApiQuery = Partial<z.output<typeof apiKeyListQuery>> & Partial<z.output<typeof userListQuery>> & Partial<z.output<typeof auditListQuery>> & Partial<z.output<typeof mailListQuery>>;
 
 /** Routes that take no input still refuse an unexpected body member. */
 export const emptyBody = z.strictObject({});
@@ -121,11 +152,91 @@ export const consentRevocationSchema = z.strictObject({
     .describe('The consents revoked: their refresh tokens, access tokens and pending authorization codes stop working at once.'),
 });
 
+export const userViewSchema = z.strictObject({
+  id: z.uuid(),
+  tenant: z.string().describe('The slug of the user\'s tenant.'),
+  email: z.string(),
+  email_verified: z.boolean(),
+  name: z.string().nullable(),
+  given_name: z.string().nullable(),
+  family_name: z.string().nullable(),
+  phone: z.string().nullable().describe('E.164.'),
+  phone_verified: z.boolean(),
+  locale: z.string().nullable().describe('BCP 47 language tag.'),
+  picture: z.string().nullable(),
+  attributes: z.record(z.string(), z.unknown()).describe('Custom attributes.'),
+  external_id: z.string().nullable().describe('The id of this user in your own application.'),
+  disabled: z.boolean().describe('A disabled user cannot sign in and their tokens are refused.'),
+  created_at: timestamp,
+  updated_at: timestamp,
+  last_login_at: timestamp.nullable(),
+});
+
+export const sessionViewSchema = z.strictObject({
+  id: z.string(),
+  created_at: timestamp,
+  last_seen_at: timestamp,
+  auth_time: timestamp,
+  amr: z.array(z.string()).describe('RFC 8176 authentication method references.'),
+  acr: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  ip: z.string().nullable(),
+  idle_expires_at: timestamp,
+  expires_at: timestamp,
+});
+
+export const sessionListSchema = z.strictObject({ tenant: z.string(), user_id: z.uuid(), items: z.array(sessionViewSchema).describe('Live sessions, newest first.') });
+
+export const accessRevocationSchema = z.strictObject({
+  tenant: z.string(),
+  user_id: z.uuid(),
+  sessions_ended: z.number().int().min(0),
+  refresh_families_revoked: z.number().int().min(0).describe('Refresh-token families revoked (their access tokens are refused too).'),
+});
+
+export const userDataExportSchema = z.strictObject({
+  format: z.literal('authflow.user-data/1'),
+  exported_at: timestamp,
+  tenant: z.string(),
+  profile: userViewSchema.omit({ tenant: true }),
+  credentials: z.array(z.strictObject({ id: z.string(), kind: z.string(), created_at: timestamp, last_used_at: timestamp.nullable() })).describe('Kinds and dates only: never secrets or hashes.'),
+  sessions: z.array(sessionViewSchema),
+  consents: z.array(consentViewSchema),
+  devices: z.array(z.strictObject({ id: z.string(), user_agent: z.string().nullable(), ip: z.string().nullable(), first_seen_at: timestamp, last_seen_at: timestamp })),
+  terms_acceptances: z.array(z.strictObject({ version: z.string(), accepted_at: timestamp })),
+  emails: z
+    .array(z.strictObject({ id: z.string(), to: z.string(), subject: z.string(), status: z.enum(['pending', 'sent', 'failed']), attempts: z.number().int().min(0), created_at: timestamp, sent_at: timestamp.nullable() }))
+    .describe('Mail sent about the user, without bodies (they hold links).'),
+  audit_events: z.array(
+    z.strictObject({ seq: z.number().int(), at: timestamp, actor: z.string(), action: z.string(), target: z.string().nullable(), data: z.record(z.string(), z.unknown()), ip: z.string().nullable() }),
+  ),
+});
+
+export const mailSummarySchema = z.strictObject({
+  id: z.uuid(),
+  tenant: z.string().nullable().describe('The slug of the tenant the mail belongs to; null: instance mail.'),
+  to: z.string(),
+  subject: z.string(),
+  template: z.string().nullable().describe('verify_email, reset_password, magic_link, email_change, password_changed, new_device, …'),
+  status: z.enum(['pending', 'sent', 'failed']).describe('pending: waiting or retrying (kept here when no SMTP is configured); sent: accepted by the SMTP server; failed: given up.'),
+  attempts: z.number().int().min(0),
+  last_error: z.string().nullable().describe('What the SMTP server or the network said on the last failed attempt.'),
+  created_at: timestamp,
+  next_attempt_at: timestamp.nullable(),
+  sent_at: timestamp.nullable(),
+});
+export const mailViewSchema = mailSummarySchema.extend({
+  text: z.string().describe('The text body: it may carry a live single-use link.'),
+  html: z.string(),
+});
+
 const pageOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });
 
 export const tenantPageSchema = pageOf(tenantViewSchema);
 export const clientPageSchema = pageOf(clientViewSchema);
 export const apiKeyPageSchema = pageOf(apiKeyViewSchema);
+export const userPageSchema = pageOf(userViewSchema);
+export const mailPageSchema = pageOf(mailSummarySchema);
 export const keyListSchema = z.strictObject({ items: z.array(keyViewSchema) });
 export const clientWithSecretSchema = z.strictObject({
   client: clientViewSchema,
@@ -147,6 +258,29 @@ export const problemSchema = z.strictObject({
   field: z.string().optional().describe('The input that broke a rule (validation_failed).'),
 });
 
+export const auditEventViewSchema = z.strictObject({
+  seq: z.number().int().min(1).describe('Position in the tenant\'s chain: 1, 2, 3… with no gap.'),
+  id: z.uuid(),
+  tenant_id: z.uuid(),
+  at: timestamp,
+  actor: z.string().describe('Who: `admin`, `api_key:<id>`, `user:<id>`, `system`. Never an email.'),
+  action: z.string(),
+  target: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  ip: z.string().nullable(),
+  prev_hash: z.string().describe('The hash of the event before (64 zeros for the first).'),
+  hash: z.string().describe('SHA-256 over prev_hash and the event\'s canonical JSON.'),
+});
+export const auditPageSchema = z.strictObject({ items: z.array(auditEventViewSchema), next_cursor: z.string().nullable() });
+export const auditVerifySchema = z.strictObject({
+  tenant: z.string(),
+  intact: z.boolean(),
+  events: z.number().int().min(0).describe('Events checked: all of them when intact, those before the break otherwise.'),
+  head: z.string().nullable().describe('The hash of the last event when intact.'),
+  broken_at: z.number().int().nullable().describe('The seq where the chain breaks.'),
+  reason: z.string().nullable(),
+});
+
 // ------------------------------------------------------------------ components
 
 type Named = { id: string };
@@ -160,6 +294,9 @@ export const requestComponents = z.registry<Named>()
   .add(rotateSecretSchema, { id: 'RotateSecretRequest' })
   .add(rotateKeySchema, { id: 'RotateKeyRequest' })
   .add(createApiKeySchema, { id: 'CreateApiKeyRequest' })
+  .add(createUserSchema, { id: 'CreateUserRequest' })
+  .add(updateUserSchema, { id: 'UpdateUserRequest' })
+  .add(setPasswordSchema, { id: 'SetPasswordRequest' })
   .add(emptyBody, { id: 'EmptyRequest' });
 
 /** Response bodies, converted as output. */
@@ -180,6 +317,18 @@ export const responseComponents = z.registry<Named>()
   .add(consentViewSchema, { id: 'Consent' })
   .add(consentListSchema, { id: 'ConsentList' })
   .add(consentRevocationSchema, { id: 'ConsentRevocation' })
+  .add(auditEventViewSchema, { id: 'AuditEvent' })
+  .add(auditPageSchema, { id: 'AuditEventPage' })
+  .add(auditVerifySchema, { id: 'AuditVerification' })
+  .add(userViewSchema, { id: 'User' })
+  .add(userPageSchema, { id: 'UserPage' })
+  .add(sessionViewSchema, { id: 'Session' })
+  .add(sessionListSchema, { id: 'SessionList' })
+  .add(accessRevocationSchema, { id: 'AccessRevocation' })
+  .add(userDataExportSchema, { id: 'UserDataExport' })
+  .add(mailSummarySchema, { id: 'MailSummary' })
+  .add(mailViewSchema, { id: 'Mail' })
+  .add(mailPageSchema, { id: 'MailPage' })
   .add(deletedSchema, { id: 'Deleted' })
   .add(openApiDocumentSchema, { id: 'OpenApiDocument' })
   .add(problemSchema, { id: 'Problem' });
@@ -199,3 +348,11 @@ void fits<Fits<typeof keyViewSchema, KeyView>>();
 void fits<Fits<typeof apiKeyViewSchema, ApiKeyView>>();
 void fits<Fits<typeof consentListSchema, ConsentListView>>();
 void fits<Fits<typeof consentRevocationSchema, ConsentRevocationView>>();
+void fits<Fits<typeof auditEventViewSchema, AuditEventView>>();
+void fits<Fits<typeof auditVerifySchema, AuditVerifyView>>();
+void fits<Fits<typeof userViewSchema, UserView>>();
+void fits<Fits<typeof sessionListSchema, SessionListView>>();
+void fits<Fits<typeof accessRevocationSchema, AccessRevocationView>>();
+void fits<Fits<typeof userDataExportSchema, UserDataExport>>();
+void fits<Fits<typeof mailPageSchema, Page<MailSummaryView>>>();
+void fits<Fits<typeof mailViewSchema, MailView>>();

@@ -3,11 +3,13 @@ import type { Client } from '../../core/clients/client.ts';
 import type { Outcome } from '../../core/interaction/machine.ts';
 import type { Interaction } from '../../core/interaction/interaction.ts';
 import type { PageView } from '../../core/interaction/pages.ts';
+import { settingsOf } from '../../core/tenants/tenant.ts';
 import type { ServerDeps } from '../deps.ts';
 import { deliver } from '../pages/authorization-response.ts';
 import { deviceOf, pageTenant, sessionSecretOf, type PageTenant } from '../pages/context.ts';
 import { clearCookie, cookieValue, interactionCookieName, setCookie } from '../pages/cookies.ts';
 import { csrfToken, csrfValid } from '../pages/csrf.ts';
+import { DEVICE_COOKIE_MAX_AGE, deviceCookieName } from '../pages/device-cookie.ts';
 import { cspSourceOf, errorPage, pageResponse } from '../pages/page.ts';
 import { BadForm, formBody, singleValues } from '../pages/params.ts';
 
@@ -32,7 +34,7 @@ export function login(deps: Deps) {
     if (!opened) return expired(t);
     const { interaction, client } = opened;
     const csrf = csrfToken(secret!, `interaction:${id}`);
-    const input = { tenant: t.tenant, issuer: t.issuer, client, interaction, sessionSecret: sessionSecretOf(event, t), device: deviceOf(event, deps) };
+    const input = { tenant: t.tenant, issuer: t.issuer, client, interaction, sessionSecret: sessionSecretOf(event, t), device: deviceOf(event, deps), deviceSecret: cookieValue(event, deviceCookieName(t.secure)) };
 
     if (event.req.method !== 'POST') {
       const view = await deps.browser.currentPage(t.tenant, client, interaction);
@@ -69,6 +71,7 @@ function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf
         // Not remembered: a browser-session cookie; the server still enforces the idle and absolute limits.
         headers.append('set-cookie', setCookie(t.sessionCookie, secret, { secure: t.secure, ...(remember ? { maxAge: (session.expiresAt - deps.clock.now()) / 1000 } : {}) }));
       }
+      if (outcome.deviceSecret) headers.append('set-cookie', setCookie(deviceCookieName(t.secure), outcome.deviceSecret, { secure: t.secure, maxAge: DEVICE_COOKIE_MAX_AGE }));
       return deliver(outcome.response, headers);
     }
   }
@@ -79,6 +82,14 @@ function render(t: PageTenant, client: Client, interaction: Interaction, view: P
   const common = { tenantName: view.tenantName, clientName: view.clientName, action: `${t.base}/login/${interaction.id}`, csrf };
   const page = view.page;
   const options = { formTargets: target ? [target] : [] };
-  if (page.kind === 'login') return pageResponse('login', { ...common, title: 'Sign in', identifier: page.identifier, error: page.error }, options);
+  if (page.kind === 'login') {
+    const registerUrl = settingsOf(t.tenant).self_registration ? `${t.base}/register/${interaction.id}` : null;
+    const forgotUrl = `${t.base}/forgot-password?interaction=${interaction.id}`;
+    const magicLinks = settingsOf(t.tenant).magic_links.enabled;
+    return pageResponse('login', { ...common, title: 'Sign in', identifier: page.identifier, error: page.error, registerUrl, forgotUrl, magicLinks }, options);
+  }
+  if (page.kind === 'verify-email') return pageResponse('verify-email', { ...common, title: 'Check your email', step: true, email: page.email, codeSent: page.codeSent, notice: page.notice, error: page.error }, options);
+  if (page.kind === 'magic-link-sent') return pageResponse('magic-link-sent', { ...common, title: 'Check your email', email: page.email, refresh: page.refresh, notice: page.notice, error: page.error }, options);
+  if (page.kind === 'terms') return pageResponse('terms', { ...common, title: 'Terms of service', account: page.account, version: page.version, termsUrl: page.termsUrl, privacyUrl: page.privacyUrl, updated: page.updated, error: page.error }, options);
   return pageResponse('consent', { ...common, title: `Allow ${client.name}?`, account: page.account, scopes: page.scopes, error: page.error }, options);
 }

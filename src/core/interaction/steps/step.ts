@@ -1,5 +1,6 @@
 import type { Client } from '../../clients/client.ts';
 import type { OAuthError } from '../../oauth/errors.ts';
+import type { Device } from '../../sessions/sso.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
 import type { FlowDeps } from '../deps.ts';
 import type { Interaction, InteractionState } from '../interaction.ts';
@@ -10,6 +11,10 @@ export interface StepContext {
   readonly tenant: Tenant;
   readonly client: Client;
   readonly interaction: Interaction;
+  /** The tenant's issuer, for links a step mails (set when a form is submitted; absent when only a page is shown). */
+  readonly issuer?: string;
+  /** The browser's user agent and IP (set when a form is submitted), e.g. for per-IP rate limits. */
+  readonly device?: Device;
 }
 
 /** ok: merge into the state and go on; retry: show the page again with a message; fail: end the request with an error to the client. */
