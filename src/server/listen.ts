@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toNodeHandler, type H3 } from 'h3';
+import type { H3 } from 'h3';
+import { frontDoor } from './front.ts';
 
 export interface Listening {
   readonly url: string;
@@ -11,7 +12,7 @@ export interface Listening {
 
 /** Serves the app over node:http on host:port (port 0 picks a free one). */
 export async function listen(app: H3, host: string, port: number): Promise<Listening> {
-  const server: Server = createHttpServer({ keepAliveTimeout: 5000, requestTimeout: 30_000, headersTimeout: 10_000 }, toNodeHandler(app));
+  const server: Server = createHttpServer({ keepAliveTimeout: 5000, requestTimeout: 30_000, headersTimeout: 10_000 }, frontDoor(app));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

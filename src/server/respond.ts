@@ -1,8 +1,10 @@
 import { HTTPError, type H3Event } from 'h3';
 import { isAuthflowError, RateLimited, type ErrorCode } from '../core/errors.ts';
-import { isOAuthError, type OAuthError } from '../core/oauth/errors.ts';
+import { InvalidRequest, isOAuthError, ServerError, type OAuthError } from '../core/oauth/errors.ts';
 import { ApiError } from './api/errors.ts';
 import { requestLog } from './context.ts';
+import { errorPage } from './pages/page.ts';
+import { surfaceOf, type Surface } from './surface.ts';
 
 // The one place where errors become responses. Anything not meant for the
 // client becomes a 500 with no detail; the detail goes to the log.
@@ -51,6 +53,20 @@ export function oauthError(e: OAuthError): Response {
   return new Response(JSON.stringify({ error: e.error, ...(e.message ? { error_description: e.message } : {}) }), { status: e.status, headers: h });
 }
 
+/** A request refused before routing (a malformed request-target or Host): 400 in its surface's shape. */
+export function malformedRequest(surface: Surface, message: string): Response {
+  if (surface === 'oauth') return oauthError(new InvalidRequest(message));
+  if (surface === 'pages') return errorPage(400, 'Bad request', message, { code: 'bad_request' });
+  return problem(400, message, { code: 'bad_request' });
+}
+
+/** Something failed that the client cannot fix or be told about (RFC 6749 §5.2 has no code for it; `server_error` is §4.1.2.1's). */
+export function unexpectedFailure(surface: Surface): Response {
+  if (surface === 'oauth') return oauthError(new ServerError());
+  if (surface === 'pages') return errorPage(500, 'Something went wrong', 'The server could not complete the request. Try again in a moment.', { code: 'server_error' });
+  return problem(500, 'The server could not complete the request.');
+}
+
 /** h3 `onError` hook: maps any error to a response, logging what must not be sent. */
 export function respondToError(error: HTTPError, event: H3Event): Response {
   const original: unknown = error.unhandled && error.cause !== undefined ? error.cause : error;
@@ -69,8 +85,23 @@ export function respondToError(error: HTTPError, event: H3Event): Response {
     // Routing and protocol errors raised by h3 itself (404, 405, malformed URL, 413 …): safe to state.
     return problem(original.status, original.status === 404 ? 'No such resource.' : original.statusText || undefined);
   }
+  if (clientWentAway(original, event)) {
+    // The client closed the connection mid-request (e.g. mid-body): nothing to answer, nothing wrong here.
+    requestLog(event).debug({ err: { type: (original as Error).name, code: (original as { code?: unknown }).code } }, 'request aborted by the client');
+    return problem(400, 'The request was aborted.');
+  }
   requestLog(event).error({ err: describe(original) }, 'unhandled error');
-  return problem(500, 'The server could not complete the request.');
+  return unexpectedFailure(surfaceOf(event.url.pathname));
+}
+
+const ABORT_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'ABORT_ERR', 'UND_ERR_ABORTED']);
+
+function clientWentAway(e: unknown, event: H3Event): boolean {
+  const node = event.runtime?.node?.req;
+  if (node && (node.destroyed || (node as { aborted?: boolean }).aborted) && !node.complete) return true;
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  return e.name === 'AbortError' || (typeof code === 'string' && ABORT_CODES.has(code) && event.req.signal?.aborted === true);
 }
 
 /** What may be logged about an error: its class, code and message, never bound values or request data. */

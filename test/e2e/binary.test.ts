@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, PG_URL } from '../helpers/db.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 
 const BUILT = join(import.meta.dirname, '..', '..', 'dist', 'authflow');
 const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
@@ -270,6 +271,28 @@ describe('authflow single binary', () => {
       console.log(`cold start to /readyz 200: median ${readyMs.toFixed(0)} ms (${samples.map((s) => `${s.listening.toFixed(0)}/${s.ready.toFixed(0)}`).join(', ')} ms listening/ready)`);
       // The target is < 500 ms on a 2-core machine; CI machines are noisy, so only a generous bound here.
       expect(readyMs).toBeLessThan(3000);
+    });
+
+    // Regression: a Host port above 65535 plus any %-escape killed the process; encoded dot segments reached
+    // other routes, and DELETE …/clients/%2e%2e deleted the tenant (RFC 9112 §3.2, RFC 3986 §3.3).
+    it('survives a malformed Host and never lets a dot segment re-target a request', async () => {
+      const dataDir = join(work, 'front-door');
+      const { admin_api_key: key } = await init(dataDir);
+      const server = await serve(dataDir);
+      const created = await fetch(`${server.url}/api/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"slug":"victim"}' });
+      expect(created.status).toBe(201);
+      expect((await rawRequest(server.url, 'GET /healthz%41 HTTP/1.1\r\nHost: x:65536')).status).toBe(400);
+      expect((await rawRequest(server.url, 'GET /t/main/userinfo HTTP/1.1\r\nHost: x:99999')).status).toBe(400);
+      for (const target of ['/t/main/%2e%2e/%2e%2e/api/v1/openapi.json', '/healthz/%2e%2e/metrics', '/t/%6dain/jwks']) {
+        expect((await rawRequest(server.url, `GET ${target} HTTP/1.1\r\nHost: localhost`)).status).toBe(400);
+      }
+      const del = await rawRequest(server.url, `DELETE /api/v1/tenants/victim/clients/%2e%2e HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key}`);
+      expect(del.status).toBe(400);
+      expect((await fetch(`${server.url}/api/v1/tenants/victim`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const r = await server.stop();
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
     });
 
     it('refuses a data dir other users can read (exit 6) and says how to fix it', async () => {

@@ -170,11 +170,13 @@ describe.each(TRANSPORTS)('ops endpoints (%s)', (transport) => {
     expect(lines.find((r) => r.req_id === idB)).toMatchObject({ method: 'GET', path: '/missing', status: 404 });
   });
 
-  it.each(['req-42.abc:XYZ', 'a'.repeat(128), '01JBQ1W7F3E9G6V5XK2M8N4P0R'])('echoes a sane incoming X-Request-Id (%s) and logs under it', async (incoming) => {
+  it.each(['req-42.abc:XYZ', 'a'.repeat(128), '01JBQ1W7F3E9G6V5XK2M8N4P0R'])('keeps a sane incoming X-Request-Id (%s) as upstream_request_id beside an id of its own', async (incoming) => {
     h = await serve();
     const res = await h.fetch('/healthz', { headers: { 'X-Request-Id': incoming } });
-    expect(res.headers.get('x-request-id')).toBe(incoming);
-    expect(h.logs.records().some((r) => r.msg === 'request' && r.req_id === incoming)).toBe(true);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(SANE_ID);
+    expect(id).not.toBe(incoming);
+    expect(h.logs.records().some((r) => r.msg === 'request' && r.req_id === id && r.upstream_request_id === incoming)).toBe(true);
   });
 
   it.each(['has a space', '<script>alert(1)</script>', 'a'.repeat(129), 'x"; y=1', ''])('replaces an insane incoming X-Request-Id (%j)', async (incoming) => {

@@ -163,6 +163,14 @@ export class UnsupportedTokenType extends OAuthError {
   }
 }
 
+/** RFC 6749 §4.1.2.1 server_error, used on every OAuth endpoint for a failure the client cannot fix: 500, nothing more said. */
+export class ServerError extends OAuthError {
+  override name = 'ServerError';
+  constructor() {
+    super('server_error', 500, 'The server could not complete the request.');
+  }
+}
+
 export function isOAuthError(e: unknown): e is OAuthError {
   return e instanceof OAuthError;
 }

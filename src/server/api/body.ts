@@ -4,6 +4,9 @@ import { BodyTooLarge, MalformedBody, UnsupportedMediaType } from './errors.ts';
 /** The largest request body the management API reads. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The deepest nesting of objects and arrays a request body may have (no operation needs more than a few levels). */
+export const MAX_JSON_DEPTH = 32;
+
 // application/json and structured-syntax +json types (application/merge-patch+json for PATCH).
 const JSON_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json$/;
 
@@ -28,6 +31,7 @@ export async function readJsonBody(event: H3Event): Promise<unknown> {
   } catch {
     throw new MalformedBody('The request body is not valid UTF-8.');
   }
+  if (nestingDepth(text) > MAX_JSON_DEPTH) throw new MalformedBody(`The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`);
   try {
     return JSON.parse(text, noProtoMembers);
   } catch (e) {
@@ -59,6 +63,23 @@ async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** The deepest nesting of `{` and `[` outside strings (a malformed document is JSON.parse's to refuse). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
 }
 
 /** A `__proto__` member would become an object's prototype once merged (JSON Merge Patch): refuse it outright. */

@@ -2,19 +2,27 @@ import { getRequestIP, type H3Event } from 'h3';
 import { randomUUID } from 'node:crypto';
 import type { ServerDeps } from '../deps.ts';
 import { requestState, setRequestState } from '../context.ts';
+import { setDefaultHeaders } from './security-headers.ts';
 
-/** Request ids we accept from upstream (UUIDs, nanoids, base64url, trace ids); anything else is replaced. */
+/** Request ids we keep from upstream (UUIDs, nanoids, base64url, trace ids); anything else is dropped. */
 const INCOMING_ID = /^[A-Za-z0-9._:~-]{1,128}$/;
 
+/**
+ * Every request gets an id of our own, so that no caller can make its lines
+ * look like another request's. A caller's X-Request-Id is kept beside it as
+ * `upstream_request_id`; it becomes the id only when a trusted proxy sent it.
+ */
 function begin(deps: ServerDeps, event: H3Event) {
   const incoming = event.req.headers.get('x-request-id');
-  const id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
-  const state = { id, startedAt: performance.now(), log: deps.logger.child({ req_id: id }) };
+  const upstream = incoming && INCOMING_ID.test(incoming) ? incoming : undefined;
+  const id = upstream && deps.trustProxy ? upstream : randomUUID();
+  const fields = upstream && upstream !== id ? { req_id: id, upstream_request_id: upstream } : { req_id: id };
+  const state = { id, startedAt: performance.now(), log: deps.logger.child(fields) };
   setRequestState(event, state);
   return state;
 }
 
-/** onRequest: give the request an id (honouring a sane X-Request-Id) and a child logger. */
+/** onRequest: give the request an id and a child logger. */
 export function startRequest(deps: ServerDeps) {
   return (event: H3Event): void => void begin(deps, event);
 }
@@ -34,19 +42,6 @@ export function finishRequest(deps: ServerDeps) {
       'request',
     );
   };
-}
-
-function setDefaultHeaders(h: Headers, requestId: string | undefined): void {
-  try {
-    if (requestId) h.set('x-request-id', requestId);
-    if (!h.has('x-content-type-options')) h.set('x-content-type-options', 'nosniff');
-    if (!h.has('referrer-policy')) h.set('referrer-policy', 'no-referrer');
-    // Responses that are not pages carry the strictest policy; pages set their own.
-    if (!h.has('content-security-policy')) h.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    if (!h.has('x-frame-options')) h.set('x-frame-options', 'DENY');
-  } catch {
-    // Some prepared responses carry immutable headers; they already come from our own handlers.
-  }
 }
 
 function safePath(event: H3Event): string {
