@@ -3,10 +3,10 @@ import { createUsageRecorder, type UsageRecorder } from '../core/apikeys/usage.t
 import { createDirectory, type Directory } from '../core/directory.ts';
 import { createCorsOrigins } from '../core/clients/cors-origins.ts';
 import { createClientKeys } from '../core/oauth/client-auth/index.ts';
-import { createGrants } from '../core/oauth/grants/index.ts';
+import { createGrants } from '../core/oauth/grant-types/index.ts';
 import { createBrowserFlows } from '../core/oauth/browser.ts';
 import { createSigner } from '../core/oauth/tokens/signer.ts';
-import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-tokens.ts';
+import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-token-family.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
 import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';

@@ -1,5 +1,5 @@
 import type { ApiKey } from './apikeys/api-key.ts';
-import type { UserGrant } from './grants/user-grant.ts';
+import type { UserGrant } from './consents/user-grant.ts';
 import type { Interaction } from './interaction/interaction.ts';
 import type { AuthorizationCode } from './oauth/codes.ts';
 import type { Session } from './sessions/session.ts';
@@ -179,7 +179,7 @@ export interface Stores {
   readonly rateLimits: RateLimitStore;
 }
 
-/** Refresh tokens (RFC 6749 §6), rotated on every use; see src/core/oauth/tokens/refresh-tokens.ts. */
+/** Refresh tokens (RFC 6749 §6), rotated on every use; see src/core/oauth/tokens/refresh-token-family.ts. */
 export interface RefreshTokenStore {
   insert(token: RefreshToken): Promise<void>;
   /** The token with the given hash in the tenant, its user and whether its grant is still active (one indexed read). */

@@ -5,10 +5,10 @@ import type { Clock } from '../core/clock.ts';
 import type { Directory } from '../core/directory.ts';
 import type { CorsOrigins } from '../core/clients/cors-origins.ts';
 import type { ClientKeys } from '../core/oauth/client-auth/index.ts';
-import type { Grant } from '../core/oauth/grant.ts';
+import type { Grant } from '../core/oauth/grant-types/grant-type.ts';
 import type { TenantSigner } from '../core/oauth/tokens/signer.ts';
 import type { RevocationStore, UsedJtiStore } from '../core/ports.ts';
-import type { RefreshTokenPort } from '../core/oauth/tokens/refresh-port.ts';
+import type { RefreshTokenPort } from '../core/oauth/tokens/refresh-token-family.ts';
 import type { Tenant } from '../core/tenants/tenant.ts';
 import type { BrowserFlows } from '../core/oauth/browser.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';
@@ -46,7 +46,7 @@ export interface ServerDeps {
   readonly revocations: RevocationStore;
   /** Used client-assertion jtis (private_key_jwt replay protection). */
   readonly usedJtis: UsedJtiStore;
-  /** The grants the token endpoint serves (src/core/oauth/grants/index.ts). */
+  /** The grants the token endpoint serves (src/core/oauth/grant-types/index.ts). */
   readonly grants: readonly Grant[];
   /** Client keys for private_key_jwt: registered jwks, or jwks_uri fetched and cached. */
   readonly clientKeys: ClientKeys;

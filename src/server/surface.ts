@@ -1,4 +1,5 @@
-import { OAUTH_ROUTES } from './oauth/routes.ts';
+import { API_BASE } from './api/reply.ts';
+import { OAUTH_ROUTES, RFC8414_METADATA_PATH, TENANT_BASE } from './oauth/routes.ts';
 
 /**
  * Which of the server's surfaces a path belongs to, from its raw path alone
@@ -8,19 +9,35 @@ import { OAUTH_ROUTES } from './oauth/routes.ts';
  */
 export type Surface = 'oauth' | 'pages' | 'api' | 'ops';
 
-// The first segment of each per-tenant endpoint that answers machines (not /authorize or /logout, which answer people).
-// Computed on first use: the route table and the error mapper import each other's modules.
-let oauthSegments: ReadonlySet<string> | undefined;
-const machineSegments = () => (oauthSegments ??= new Set(OAUTH_ROUTES.filter((r) => r.cors !== 'none').map((r) => r.path.split('/')[1] ?? '')));
+const firstSegment = (path: string) => path.split('/', 2)[1] ?? '';
+
+interface Classifier {
+  readonly api: string;
+  readonly metadata: string;
+  readonly tenant: string;
+  /** The first segment under the tenant of each endpoint that answers machines (not /authorize or /logout, which answer people). */
+  readonly machine: ReadonlySet<string>;
+}
+
+// Built from the route tables on first use: the OAuth table and the error mapper import each other's modules.
+let classifier: Classifier | undefined;
+const tables = (): Classifier =>
+  (classifier ??= {
+    api: firstSegment(API_BASE),
+    metadata: firstSegment(RFC8414_METADATA_PATH),
+    tenant: firstSegment(TENANT_BASE),
+    machine: new Set(OAUTH_ROUTES.filter((r) => r.cors !== 'none').map((r) => firstSegment(r.path))),
+  });
 
 export function surfaceOf(path: string): Surface {
-  if (path === '/api' || path.startsWith('/api/')) return 'api';
-  if (path.startsWith('/.well-known/')) return 'oauth';
-  if (path.startsWith('/t/')) {
-    const rest = path.indexOf('/', 3);
+  const c = tables();
+  const first = firstSegment(path);
+  if (first === c.api) return 'api';
+  if (first === c.metadata && path.length > first.length + 1) return 'oauth';
+  if (first === c.tenant && path.length > first.length + 1) {
+    const rest = path.indexOf('/', first.length + 2);
     if (rest === -1) return 'pages';
-    const segment = path.slice(rest + 1).split('/', 1)[0] ?? '';
-    return machineSegments().has(segment) ? 'oauth' : 'pages';
+    return c.machine.has(firstSegment(path.slice(rest))) ? 'oauth' : 'pages';
   }
   return 'ops';
 }

@@ -9,7 +9,7 @@ import { Conflict } from '../../src/core/errors.ts';
 import type { OutboxItem } from '../../src/core/mail/outbox-item.ts';
 import type { Tenant } from '../../src/core/tenants/tenant.ts';
 import type { User } from '../../src/core/users/user.ts';
-import { checkUserTokenCode, consumeUserToken, findUserToken, issueUserToken, MAX_CODE_ATTEMPTS } from '../../src/core/users/user-tokens.ts';
+import { checkUserTokenCode, consumeUserToken, findUserToken, issueUserToken, MAX_CODE_ATTEMPTS } from '../../src/core/users/user-token.ts';
 import { revokeUserAccess } from '../../src/core/users/revoke-access.ts';
 import { createRepository } from '../../src/db/index.ts';
 import { randomString, uuidv7 } from '../../src/crypto/index.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { randomString, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import type { Client } from '../clients/client.ts';
-import { revokeGrant } from '../grants/revoke-grant.ts';
+import { revokeGrant } from '../consents/revoke-grant.ts';
 import { checkClient, clientDefaults, createClientSchema, updateClientSchema, type ClientFields } from '../clients/client-input.ts';
 import { NotFound, NotPermitted, PreconditionFailed } from '../errors.ts';
 import type { Stores } from '../ports.ts';

@@ -1,7 +1,7 @@
 import type { Client } from '../clients/client.ts';
 import { NotFound } from '../errors.ts';
-import { revokeGrant } from '../grants/revoke-grant.ts';
-import type { UserGrant } from '../grants/user-grant.ts';
+import { revokeGrant } from '../consents/revoke-grant.ts';
+import type { UserGrant } from '../consents/user-grant.ts';
 import type { Stores } from '../ports.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import type { User } from '../users/user.ts';

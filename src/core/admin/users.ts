@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PasswordHasher } from '../../crypto/index.ts';
 import { recordAudit } from '../audit/record.ts';
 import { NotFound, PreconditionFailed } from '../errors.ts';
-import { MAX_ACCESS_TOKEN_TTL } from '../grants/revoke-grant.ts';
+import { MAX_ACCESS_TOKEN_TTL } from '../consents/revoke-grant.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { createUser } from '../users/create-user.ts';
 import { deleteUser } from '../users/delete-user.ts';

@@ -2,7 +2,7 @@ import { sha256 } from '../../crypto/index.ts';
 import { ValidationFailed } from '../errors.ts';
 import type { ApiKey } from '../apikeys/api-key.ts';
 import type { Client } from '../clients/client.ts';
-import type { UserGrant } from '../grants/user-grant.ts';
+import type { UserGrant } from '../consents/user-grant.ts';
 import type { User } from '../users/user.ts';
 import type { SessionData } from '../users/export-data.ts';
 import { keyStatus } from '../keys/lifecycle.ts';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SIGNING_ALGS } from '../../crypto/index.ts';
 import { ValidationFailed } from '../errors.ts';
-import { GRANT_TYPES, scopesOf, type TenantSettings } from '../tenants/settings.ts';
+import { GRANT_TYPES } from '../oauth/grant-types/grant-type.ts';
+import { scopesOf, type TenantSettings } from '../tenants/settings.ts';
 import { AUTH_METHODS } from './client.ts';
 import { originProblem, redirectUriProblem } from './redirect-uri.ts';
 

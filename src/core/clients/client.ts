@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import type { SigningAlg } from '../../crypto/index.ts';
-import type { GrantType } from '../tenants/settings.ts';
+import type { GrantType } from '../oauth/grant-types/grant-type.ts';
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];

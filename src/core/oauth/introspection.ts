@@ -2,7 +2,21 @@ import type { Client } from '../clients/client.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { InvalidRequest, isOAuthError } from './errors.ts';
 import { verifyAccessToken, type AccessTokenClaims, type AccessTokenVerifierDeps } from './tokens/access-token.ts';
-import type { IntrospectionResult, RefreshTokenPort } from './tokens/refresh-port.ts';
+import type { RefreshTokenPort } from './tokens/refresh-token-family.ts';
+
+/** RFC 7662 §2.2 fields for an active token (inactive tokens are `{ active: false }` only). */
+export interface IntrospectionResult {
+  readonly active: boolean;
+  readonly scope?: string;
+  readonly client_id?: string;
+  readonly sub?: string;
+  readonly exp?: number;
+  readonly iat?: number;
+  readonly token_type?: string;
+  readonly aud?: string | string[];
+  readonly iss?: string;
+  readonly jti?: string;
+}
 
 export interface TokenLookupDeps extends AccessTokenVerifierDeps {
   readonly refreshTokens?: RefreshTokenPort | undefined;

@@ -2,7 +2,7 @@ import type { Client } from '../clients/client.ts';
 import type { Clock } from '../clock.ts';
 import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from './errors.ts';
-import type { Grant, TokenResponse } from './grant.ts';
+import type { Grant, TokenResponse } from './grant-types/grant-type.ts';
 
 /**
  * Parameters that may be given more than once (RFC 8707 §2: `resource`);

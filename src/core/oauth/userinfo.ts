@@ -2,7 +2,7 @@ import type { Repository } from '../ports.ts';
 import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import { userClaims } from './claims.ts';
 import { InsufficientScope, InvalidToken } from './errors.ts';
-import { splitScope } from './grants/internal/issue.ts';
+import { splitScope } from './grant-types/internal/issue.ts';
 import { verifyAccessToken, type AccessTokenVerifierDeps } from './tokens/access-token.ts';
 
 export interface UserInfoDeps extends AccessTokenVerifierDeps {

@@ -1,4 +1,4 @@
-import { MAX_ACCESS_TOKEN_TTL } from '../grants/revoke-grant.ts';
+import { MAX_ACCESS_TOKEN_TTL } from '../consents/revoke-grant.ts';
 import { sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Repository } from '../ports.ts';

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { EMAIL_TEMPLATES } from '../mail/mail.ts';
+import { GRANT_TYPES } from '../oauth/grant-types/grant-type.ts';
 
 /** Profile fields a tenant may require at registration. */
 export const PROFILE_FIELDS = ['name', 'given_name', 'family_name', 'phone', 'locale'] as const;
 
-/** OAuth grant types authflow implements. */
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
-export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** Scopes defined by OpenID Connect Core §5.4 and §11; tenants add their own. */
 export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'] as const;

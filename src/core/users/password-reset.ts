@@ -8,7 +8,7 @@ import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import { checkPasswordPolicy } from './password-policy.ts';
 import { setPassword } from './set-password.ts';
 import { isEmail, normalizeEmail, type User } from './user.ts';
-import { consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from './user-tokens.ts';
+import { consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from './user-token.ts';
 
 type Deps = { readonly repo: Repository; readonly clock: Clock; readonly mail: MailDeps; readonly passwords: PasswordHasher };
 

@@ -1,4 +1,4 @@
-import { MAX_ACCESS_TOKEN_TTL } from '../grants/revoke-grant.ts';
+import { MAX_ACCESS_TOKEN_TTL } from '../consents/revoke-grant.ts';
 import type { Stores } from '../ports.ts';
 
 /** Kept beyond the longest access-token lifetime: requests in flight and clock skew between instances. */

@@ -6,7 +6,7 @@ import { queueEmail, type MailDeps } from '../mail/mail.ts';
 import type { Repository, Stores } from '../ports.ts';
 import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import type { User } from './user.ts';
-import { checkUserTokenCode, consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from './user-tokens.ts';
+import { checkUserTokenCode, consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from './user-token.ts';
 
 type Deps = { readonly repo: Repository; readonly clock: Clock; readonly mail: MailDeps };
 

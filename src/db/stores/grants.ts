@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { UserGrant } from '../../core/grants/user-grant.ts';
+import type { UserGrant } from '../../core/consents/user-grant.ts';
 import type { UserGrantStore } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';

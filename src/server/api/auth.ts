@@ -3,7 +3,7 @@ import { hasScope, type ApiScope, type Principal } from '../../core/admin/index.
 import { authenticateApiKey } from '../../core/apikeys/authenticate.ts';
 import { requestState, setRequestState } from '../context.ts';
 import type { ServerDeps } from '../deps.ts';
-import { InsufficientScope, Unauthorized } from './errors.ts';
+import { MissingScope, Unauthorized } from './errors.ts';
 
 // RFC 6750 §2.1: "Bearer" 1*SP b64token. The scheme is case-insensitive (RFC 9110 §11.1).
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -27,5 +27,5 @@ export async function authenticate(event: H3Event, deps: ServerDeps): Promise<Pr
 
 /** Refuses a key without the route's scope before the body is read. The core checks it again. */
 export function requireRouteScope(principal: Principal, scope: ApiScope): void {
-  if (!hasScope(principal, scope)) throw new InsufficientScope(scope);
+  if (!hasScope(principal, scope)) throw new MissingScope(scope);
 }

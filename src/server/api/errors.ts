@@ -41,8 +41,8 @@ export class Unauthorized extends ApiError {
 }
 
 /** The key is valid but does not hold the scope the route needs (RFC 6750 §3.1 insufficient_scope). */
-export class InsufficientScope extends ApiError {
-  override name = 'InsufficientScope';
+export class MissingScope extends ApiError {
+  override name = 'MissingScope';
   readonly scope: string;
   constructor(scope: string) {
     super(403, 'insufficient_scope', `This API key lacks the ${scope} scope.`, {

@@ -35,7 +35,7 @@ import * as s from './schemas.ts';
 
 /**
  * The management API (`/api/v1`): the one table that both registers the h3
- * routes (src/server/api/register.ts) and describes them (GET /openapi.json).
+ * routes (src/server/api/mount.ts) and describes them (GET /openapi.json).
  */
 export const API_ROUTES: readonly ApiRoute[] = [
   // ---------------------------------------------------------------- tenants

@@ -1,7 +1,7 @@
 import type { ClientAuthenticator } from '../../core/oauth/client-auth/index.ts';
 import type { Capability } from '../../core/oauth/metadata/capability.ts';
 import type { TokenExchange } from '../../core/oauth/token-endpoint.ts';
-import type { TokenResponse } from '../../core/oauth/grant.ts';
+import type { TokenResponse } from '../../core/oauth/grant-types/grant-type.ts';
 import type { ServerDeps } from '../deps.ts';
 
 /** What the per-tenant OAuth handlers share, built once when the routes are registered. */

@@ -1,8 +1,8 @@
 import { uuidv7 } from '../../../crypto/index.ts';
 import type { Client } from '../../clients/client.ts';
 import type { Clock } from '../../clock.ts';
-import type { UserGrant } from '../../grants/user-grant.ts';
-import { covers } from '../../grants/user-grant.ts';
+import type { UserGrant } from '../../consents/user-grant.ts';
+import { covers } from '../../consents/user-grant.ts';
 import type { Repository } from '../../ports.ts';
 import type { Session } from '../../sessions/session.ts';
 import { settingsOf, type Tenant } from '../../tenants/tenant.ts';

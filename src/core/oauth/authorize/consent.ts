@@ -1,5 +1,5 @@
 import type { Client } from '../../clients/client.ts';
-import { covers, type UserGrant } from '../../grants/user-grant.ts';
+import { covers, type UserGrant } from '../../consents/user-grant.ts';
 import type { AuthorizationRequest } from '../authorization-request.ts';
 
 /**

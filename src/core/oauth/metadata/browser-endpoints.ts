@@ -2,7 +2,7 @@ import type { Capability } from './capability.ts';
 
 type EndpointCapability = Capability & { readonly endpoint: { readonly member: string; readonly path: string } };
 
-// The capabilities of the browser endpoints (src/server/handlers/authorize.ts,
+// The capabilities of the browser endpoints (src/server/oauth/handlers/authorize.ts,
 // logout.ts). The checks in ../checks enforce exactly what these advertise.
 
 /** RFC 6749 §3.1, OIDC Core §3.1.2; RFC 9207 `iss` in every response; RFC 7636 S256 only. */

@@ -1,4 +1,5 @@
-import type { GrantType, TenantSettings } from '../../tenants/settings.ts';
+import type { GrantType } from '../grant-types/grant-type.ts';
+import type { TenantSettings } from '../../tenants/settings.ts';
 import { scopesOf } from '../../tenants/settings.ts';
 import type { Capability, MetadataValue } from './capability.ts';
 

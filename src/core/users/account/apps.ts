@@ -1,7 +1,7 @@
 import { recordAudit } from '../../audit/record.ts';
 import { NotFound } from '../../errors.ts';
-import { revokeGrant } from '../../grants/revoke-grant.ts';
-import type { UserGrant } from '../../grants/user-grant.ts';
+import { revokeGrant } from '../../consents/revoke-grant.ts';
+import type { UserGrant } from '../../consents/user-grant.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
 import type { User } from '../user.ts';
 import { userRef, type AccountDeps } from './internal.ts';
@@ -25,7 +25,7 @@ export async function listAuthorizedApps(deps: AccountDeps, tenant: Tenant, user
 
 /**
  * The user takes back their consent to one client, in one transaction (as the
- * admin's consent revocation does, src/core/grants/revoke-grant.ts): the grant,
+ * admin's consent revocation does, src/core/consents/revoke-grant.ts): the grant,
  * its refresh tokens, its access tokens at once and its pending codes.
  * Audited `user.consent_revoked`. NotFound when there is no live consent.
  */

@@ -4,7 +4,7 @@ import { Conflict, ValidationFailed } from '../../errors.ts';
 import { queueEmail } from '../../mail/mail.ts';
 import { settingsOf, type Tenant } from '../../tenants/tenant.ts';
 import { isEmail, normalizeEmail, type User } from '../user.ts';
-import { consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from '../user-tokens.ts';
+import { consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from '../user-token.ts';
 import { checkCurrentPassword, describeDuration, hasPassword, userRef, type AccountDeps } from './internal.ts';
 
 /** Change requests per user: each one mails a stranger's address, so keep it from becoming a spam cannon. */

@@ -1,6 +1,6 @@
 import { recordAudit } from '../../audit/record.ts';
 import { NotFound } from '../../errors.ts';
-import { MAX_ACCESS_TOKEN_TTL } from '../../grants/revoke-grant.ts';
+import { MAX_ACCESS_TOKEN_TTL } from '../../consents/revoke-grant.ts';
 import type { Stores } from '../../ports.ts';
 import { isLive, type Session } from '../../sessions/session.ts';
 import type { Tenant } from '../../tenants/tenant.ts';

@@ -1,0 +1,95 @@
+import { getRouterParam, type H3Event } from 'h3';
+import type { Client } from '../../../core/clients/client.ts';
+import type { Outcome } from '../../../core/interaction/machine.ts';
+import type { Interaction } from '../../../core/interaction/interaction.ts';
+import type { PageView } from '../../../core/interaction/pages.ts';
+import { settingsOf } from '../../../core/tenants/tenant.ts';
+import type { ServerDeps } from '../../deps.ts';
+import { deliver } from '../authorization-response.ts';
+import { deviceOf, pageTenant, sessionSecretOf, type PageTenant } from '../context.ts';
+import { clearCookie, cookieValue, interactionCookieName, setCookie } from '../cookies.ts';
+import { csrfToken, csrfValid } from '../csrf.ts';
+import { DEVICE_COOKIE_MAX_AGE, deviceCookieName } from '../device-cookie.ts';
+import { cspSourceOf, errorPage, pageResponse } from '../page.ts';
+import { BadForm, formBody, singleValues } from '../params.ts';
+
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustProxy'>;
+
+const expired = (t: PageTenant) =>
+  errorPage(400, 'This sign-in page has expired', 'It was already used, is more than 10 minutes old, or was opened in another browser.', { code: 'interaction_expired', tenantName: t.tenant.name });
+
+/**
+ * GET|POST /t/:tenant/login/:interaction — the hosted sign-in sequence for
+ * one authorization request (login, consent, …: whatever step is current).
+ * Only the browser holding the interaction cookie gets in; every post
+ * carries a CSRF token bound to that cookie.
+ */
+export function login(deps: Deps) {
+  return async (event: H3Event): Promise<Response> => {
+    const t = await pageTenant(event, deps);
+    if (t instanceof Response) return t;
+    const id = getRouterParam(event, 'interaction') ?? '';
+    const secret = cookieValue(event, interactionCookieName(id, t.secure));
+    const opened = await deps.browser.openInteraction(t.tenant, id, secret);
+    if (!opened) return expired(t);
+    const { interaction, client } = opened;
+    const csrf = csrfToken(secret!, `interaction:${id}`);
+    const input = { tenant: t.tenant, issuer: t.issuer, client, interaction, sessionSecret: sessionSecretOf(event, t), device: deviceOf(event, deps), deviceSecret: cookieValue(event, deviceCookieName(t.secure)) };
+
+    if (event.req.method !== 'POST') {
+      const view = await deps.browser.currentPage(t.tenant, client, interaction);
+      if (view) return render(t, client, interaction, view, csrf);
+      return respond(t, interaction, await deps.browser.finishInteraction(input), csrf, client, deps);
+    }
+    let form;
+    try {
+      form = singleValues(await formBody(event));
+    } catch (e) {
+      if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: t.tenant.name });
+      throw e;
+    }
+    if (!csrfValid(secret, `interaction:${id}`, form.get('csrf'))) {
+      return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date. Go back, reload the page and try again.', { code: 'csrf', tenantName: t.tenant.name });
+    }
+    return respond(t, interaction, await deps.browser.submitInteraction({ ...input, form }), csrf, client, deps);
+  };
+}
+
+function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf: string, client: Client, deps: Pick<ServerDeps, 'clock'>): Response {
+  switch (outcome.kind) {
+    case 'page':
+      return render(t, client, interaction, outcome.view, csrf);
+    case 'next':
+      return new Response(null, { status: 303, headers: { location: `${t.base}/login/${interaction.id}`, 'cache-control': 'no-store' } });
+    case 'expired':
+      return expired(t);
+    case 'respond': {
+      const headers = new Headers();
+      headers.append('set-cookie', clearCookie(interactionCookieName(interaction.id, t.secure), t.secure));
+      if (outcome.session) {
+        const { secret, session, remember } = outcome.session;
+        // Not remembered: a browser-session cookie; the server still enforces the idle and absolute limits.
+        headers.append('set-cookie', setCookie(t.sessionCookie, secret, { secure: t.secure, ...(remember ? { maxAge: (session.expiresAt - deps.clock.now()) / 1000 } : {}) }));
+      }
+      if (outcome.deviceSecret) headers.append('set-cookie', setCookie(deviceCookieName(t.secure), outcome.deviceSecret, { secure: t.secure, maxAge: DEVICE_COOKIE_MAX_AGE }));
+      return deliver(outcome.response, headers);
+    }
+  }
+}
+
+function render(t: PageTenant, client: Client, interaction: Interaction, view: PageView, csrf: string): Response {
+  const target = cspSourceOf(interaction.request.redirectUri);
+  const common = { tenantName: view.tenantName, clientName: view.clientName, action: `${t.base}/login/${interaction.id}`, csrf };
+  const page = view.page;
+  const options = { formTargets: target ? [target] : [] };
+  if (page.kind === 'login') {
+    const registerUrl = settingsOf(t.tenant).self_registration ? `${t.base}/register/${interaction.id}` : null;
+    const forgotUrl = `${t.base}/forgot-password?interaction=${interaction.id}`;
+    const magicLinks = settingsOf(t.tenant).magic_links.enabled;
+    return pageResponse('login', { ...common, title: 'Sign in', identifier: page.identifier, error: page.error, registerUrl, forgotUrl, magicLinks }, options);
+  }
+  if (page.kind === 'verify-email') return pageResponse('verify-email', { ...common, title: 'Check your email', step: true, email: page.email, codeSent: page.codeSent, notice: page.notice, error: page.error }, options);
+  if (page.kind === 'magic-link-sent') return pageResponse('magic-link-sent', { ...common, title: 'Check your email', email: page.email, refresh: page.refresh, notice: page.notice, error: page.error }, options);
+  if (page.kind === 'terms') return pageResponse('terms', { ...common, title: 'Terms of service', account: page.account, version: page.version, termsUrl: page.termsUrl, privacyUrl: page.privacyUrl, updated: page.updated, error: page.error }, options);
+  return pageResponse('consent', { ...common, title: `Allow ${client.name}?`, account: page.account, scopes: page.scopes, error: page.error }, options);
+}
