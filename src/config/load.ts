@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import type { DatabaseTarget } from '../db/driver.ts';
 import { ConfigError } from './error.ts';
 import { configSchema, ENV_KEYS, SECRET_ENV_KEYS, SMTP_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
 
@@ -9,7 +10,8 @@ export const CONFIG_FILE_NAME = 'authflow.yaml';
 export const MASTER_KEY_FILE_NAME = 'master.key';
 export const DEFAULT_DATA_DIR = 'authflow-data';
 
-export type DatabaseTarget = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+// The database the driver opens is the driver's type (a type-only import: config still runs nothing of db).
+export type { DatabaseTarget };
 
 /** The frozen, fully resolved configuration every module receives. */
 export interface Config {

@@ -13,6 +13,7 @@ import type * as sqliteSchema from './schema/sqlite.ts';
 export type Schema = typeof sqliteSchema;
 export type Db = BetterSQLite3Database<Schema>;
 
+/** Which database to open: a SQLite file or a Postgres URL (the config resolves it, src/config/load.ts). */
 export type DatabaseTarget = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
 
 export interface Database {

@@ -5,7 +5,7 @@ import type { Interaction } from '../interaction/interaction.ts';
 import { queueEmail, type MailDeps } from '../mail/mail.ts';
 import type { Repository } from '../ports.ts';
 import { settingsOf, type Tenant } from '../tenants/tenant.ts';
-import { lifetimeText } from './password-reset.ts';
+import { lifetimeText } from '../duration.ts';
 import { consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from './user-token.ts';
 
 type Deps = { readonly repo: Repository; readonly clock: Clock; readonly mail: MailDeps };

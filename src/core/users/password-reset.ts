@@ -1,5 +1,6 @@
 import { sha256, uuidv7, type PasswordHasher } from '../../crypto/index.ts';
 import { consumeLimit, type Limit } from '../abuse/rate-limit.ts';
+import { lifetimeText } from '../duration.ts';
 import type { Clock } from '../clock.ts';
 import { ValidationFailed } from '../errors.ts';
 import { queueEmail, type MailDeps } from '../mail/mail.ts';
@@ -18,13 +19,6 @@ export const RESET_PER_ADDRESS: Limit = { max: 5, windowMs: 60 * 60_000 };
 export const RESET_PER_IP: Limit = { max: 20, windowMs: 15 * 60_000 };
 
 const TOO_MANY = 'Too many reset links were requested.';
-
-/** "30 minutes", "1 hour": a link's lifetime as the email says it. */
-export function lifetimeText(seconds: number): string {
-  if (seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
-}
 
 /** The address typed into a public form, normalized (ValidationFailed('email') when it is not one). */
 export function typedEmail(value: string): string {

@@ -1,5 +1,6 @@
 import { sha256 } from '../../crypto/index.ts';
 import { consumeLimit, type Limit } from '../abuse/rate-limit.ts';
+import { lifetimeText } from '../duration.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Clock } from '../clock.ts';
 import { queueEmail, type MailDeps } from '../mail/mail.ts';
@@ -16,19 +17,6 @@ export const RESEND_PER_USER: Limit = { max: 3, windowMs: 15 * 60_000 };
 export const RESEND_PER_ADDRESS: Limit = { max: 3, windowMs: 15 * 60_000 };
 /** Public verification requests (resends, registrations) from one IP address. */
 export const RESEND_PER_IP: Limit = { max: 20, windowMs: 60 * 60_000 };
-
-/** "in 5 minutes" for a Retry-After in seconds (the pages say how long to wait). */
-export function waitText(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;
-  if (seconds < 5400) return `${Math.ceil(seconds / 60)} minutes`;
-  return `${Math.ceil(seconds / 3600)} hours`;
-}
-
-/** The lifetime as the email says it ("24 hours", "30 minutes"). */
-function lifetimeText(seconds: number): string {
-  if (seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
-  return `${Math.round(seconds / 60)} minutes`;
-}
 
 /**
  * Issues a verify_email token with a 6-digit code for the user's current

@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3';
+import { readAtMost } from '../../core/bounded-read.ts';
 import { BodyTooLarge, MalformedBody, UnsupportedMediaType } from './errors.ts';
 
 /** The largest request body the management API reads. */
@@ -22,7 +23,7 @@ export async function readJsonBody(event: H3Event): Promise<unknown> {
   if (type !== null && !isJsonType(type)) throw new UnsupportedMediaType(req.method);
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw new BodyTooLarge(MAX_BODY_BYTES);
-  const bytes = await readAtMost(req.body, MAX_BODY_BYTES);
+  const bytes = await readAtMost(req.body, MAX_BODY_BYTES, () => new BodyTooLarge(MAX_BODY_BYTES));
   if (bytes.byteLength === 0) return undefined;
   if (type === null) throw new UnsupportedMediaType(req.method);
   let text: string;
@@ -44,25 +45,6 @@ function isJsonType(header: string): boolean {
   if (!essence || !JSON_TYPE.test(essence)) return false;
   // JSON is UTF-8 (RFC 8259 §8.1); a charset other than that is a different body.
   return params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
-}
-
-/** Counts bytes as they arrive and stops at the limit: a body with no or a false Content-Length cannot get past it. */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The deepest nesting of `{` and `[` outside strings (a malformed document is JSON.parse's to refuse). */

@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3';
+import { readAtMost } from '../../core/bounded-read.ts';
 
 /** The largest form a hosted page or the authorization endpoint reads. */
 const MAX_FORM_BYTES = 32 * 1024;
@@ -31,22 +32,8 @@ export async function formBody(event: H3Event): Promise<URLSearchParams> {
   if (type !== 'application/x-www-form-urlencoded') throw new BadForm('the form must be sent as application/x-www-form-urlencoded');
   const declared = event.req.headers.get('content-length');
   if (declared !== null && Number(declared) > MAX_FORM_BYTES) throw new BadForm('the form is too large');
-  const body = event.req.body;
-  if (!body) return new URLSearchParams();
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_FORM_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new BadForm('the form is too large');
-    }
-    chunks.push(value);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const bytes = await readAtMost(event.req.body, MAX_FORM_BYTES, () => new BadForm('the form is too large'));
+  return new URLSearchParams(Buffer.from(bytes).toString('utf8'));
 }
 
 /** A form's single values (a repeated field keeps its first value). */

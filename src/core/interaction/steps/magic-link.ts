@@ -2,7 +2,7 @@ import { RateLimited } from '../../errors.ts';
 import { settingsOf } from '../../tenants/tenant.ts';
 import { cancelMagicLink, magicLinkOf, sendMagicLink, type MagicLinkState } from '../../users/magic-link.ts';
 import { normalizeEmail } from '../../users/user.ts';
-import { waitText } from '../../users/verify-email.ts';
+import { waitText } from '../../duration.ts';
 import { needsAuthentication, type Step, type StepContext, type StepResult } from './step.ts';
 
 const enabled = (ctx: StepContext) => settingsOf(ctx.tenant).magic_links.enabled;

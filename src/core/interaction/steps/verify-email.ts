@@ -3,7 +3,8 @@ import { consumeLimit } from '../../abuse/rate-limit.ts';
 import { RateLimited } from '../../errors.ts';
 import { settingsOf } from '../../tenants/tenant.ts';
 import { MAX_CODE_ATTEMPTS } from '../../users/user-token.ts';
-import { RESEND_PER_USER, resendVerification, verifyEmailByCode, waitText } from '../../users/verify-email.ts';
+import { waitText } from '../../duration.ts';
+import { RESEND_PER_USER, resendVerification, verifyEmailByCode } from '../../users/verify-email.ts';
 import type { Page } from '../pages.ts';
 import { needsAuthentication, type Step, type StepContext, type StepResult } from './step.ts';
 

@@ -5,7 +5,8 @@ import { queueEmail } from '../../mail/mail.ts';
 import { settingsOf, type Tenant } from '../../tenants/tenant.ts';
 import { isEmail, normalizeEmail, type User } from '../user.ts';
 import { consumeUserToken, findUserToken, issueUserToken, type TokenRefusal } from '../user-token.ts';
-import { checkCurrentPassword, describeDuration, hasPassword, userRef, type AccountDeps } from './internal.ts';
+import { lifetimeText } from '../../duration.ts';
+import { checkCurrentPassword, hasPassword, userRef, type AccountDeps } from './internal.ts';
 
 /** Change requests per user: each one mails a stranger's address, so keep it from becoming a spam cannon. */
 const REQUESTS: Limit = { max: 5, windowMs: 60 * 60_000 };
@@ -38,7 +39,7 @@ export async function requestEmailChange(
   await deps.repo.transaction(async (s) => {
     const now = deps.clock.now();
     const issued = await issueUserToken(s, { tenantId: tenant.id, userId: user.id, kind: 'email_change', now, ttlMs: ttl * 1000, data: { email } });
-    await queueEmail(s, deps.mail, { tenant, userId: user.id, to: email, template: 'email_change', vars: { link: link(issued.token), expires_in: describeDuration(ttl), new_email: email, old_email: user.email } });
+    await queueEmail(s, deps.mail, { tenant, userId: user.id, to: email, template: 'email_change', vars: { link: link(issued.token), expires_in: lifetimeText(ttl), new_email: email, old_email: user.email } });
     await recordAudit(s, { tenantId: tenant.id, at: now, actor: userRef(user), action: 'user.email_change_requested', target: userRef(user) });
   });
   deps.mail.wake();

@@ -38,8 +38,3 @@ export async function checkCurrentPassword(deps: AccountDeps, tenant: Tenant, us
   throw new ValidationFailed(field, 'is not correct');
 }
 
-/** "30 minutes", "1 hour", "2 days": how long a mailed link lasts, for the message. */
-export function describeDuration(seconds: number): string {
-  const [n, unit] = seconds % 86_400 === 0 ? [seconds / 86_400, 'day'] : seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : [Math.max(1, Math.round(seconds / 60)), 'minute'];
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
-}

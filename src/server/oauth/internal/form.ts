@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3';
+import { readAtMost } from '../../../core/bounded-read.ts';
 import { InvalidRequest } from '../../../core/oauth/errors.ts';
 import { REPEATABLE_PARAMETERS } from '../../../core/oauth/token-endpoint.ts';
 
@@ -18,7 +19,7 @@ export async function readForm(event: H3Event): Promise<Map<string, string>> {
   if (!isFormType(req.headers.get('content-type'))) throw new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)');
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > MAX_FORM_BYTES) throw tooLarge();
-  const text = decodeUtf8(await readAtMost(req.body, MAX_FORM_BYTES));
+  const text = decodeUtf8(await readAtMost(req.body, MAX_FORM_BYTES, tooLarge));
   const params = new Map<string, string>();
   for (const pair of text.split('&')) {
     if (pair === '') continue;
@@ -61,22 +62,3 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 const tooLarge = () => new InvalidRequest(`the request body is larger than ${MAX_FORM_BYTES} bytes`);
-
-/** Counts bytes as they arrive and stops at the limit, whatever Content-Length said. */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-}

@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3';
 import { RateLimited, ValidationFailed } from '../../../core/errors.ts';
-import { lifetimeText, requestPasswordReset } from '../../../core/users/password-reset.ts';
-import { waitText } from '../../../core/users/verify-email.ts';
+import { lifetimeText, waitText } from '../../../core/duration.ts';
+import { requestPasswordReset } from '../../../core/users/password-reset.ts';
 import { settingsOf } from '../../../core/tenants/tenant.ts';
 import { typedSecret } from '../../../crypto/index.ts';
 import type { ServerDeps } from '../../deps.ts';

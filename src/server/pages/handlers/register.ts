@@ -4,7 +4,7 @@ import type { Interaction } from '../../../core/interaction/interaction.ts';
 import { needsAuthentication } from '../../../core/interaction/steps/step.ts';
 import { settingsOf } from '../../../core/tenants/tenant.ts';
 import { registerUser, registrationForm } from '../../../core/users/register.ts';
-import { waitText } from '../../../core/users/verify-email.ts';
+import { waitText } from '../../../core/duration.ts';
 import type { ServerDeps } from '../../deps.ts';
 import { deviceOf, pageTenant, type PageTenant } from '../context.ts';
 import { cookieValue, interactionCookieName } from '../cookies.ts';

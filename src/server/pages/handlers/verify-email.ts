@@ -1,7 +1,8 @@
 import type { H3Event } from 'h3';
+import { waitText } from '../../../core/duration.ts';
 import { RateLimited } from '../../../core/errors.ts';
 import { isEmail, normalizeEmail } from '../../../core/users/user.ts';
-import { checkVerificationLink, requestVerificationLink, verifyEmailByLink, waitText, type VerifyRefusal } from '../../../core/users/verify-email.ts';
+import { checkVerificationLink, requestVerificationLink, verifyEmailByLink, type VerifyRefusal } from '../../../core/users/verify-email.ts';
 import { typedSecret } from '../../../crypto/index.ts';
 import type { ServerDeps } from '../../deps.ts';
 import { deviceOf, pageTenant, type PageTenant } from '../context.ts';

@@ -1,4 +1,5 @@
 import type { JSONWebKeySet } from '../../../../crypto/index.ts';
+import { readAtMost } from '../../../bounded-read.ts';
 import type { Client } from '../../../clients/client.ts';
 import type { Clock } from '../../../clock.ts';
 
@@ -84,20 +85,7 @@ export function createClientKeys(options: ClientKeysOptions): ClientKeys {
 async function readText(res: Response, limit: number): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? 0);
   if (declared > limit) throw new Error('too large');
-  const reader = res.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new Error('too large');
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  return new TextDecoder('utf-8', { fatal: true }).decode(await readAtMost(res.body, limit, () => new Error('too large')));
 }
 
 function isKeySet(v: unknown): v is JSONWebKeySet {
