@@ -1,13 +1,19 @@
 import { HTTPError, type H3Event } from 'h3';
-import { isAuthflowError, RateLimited, type ErrorCode } from '../core/errors.ts';
+import { isAuthflowError, RateLimited, type AuthflowError, type ErrorCode } from '../core/errors.ts';
 import { InvalidRequest, isOAuthError, ServerError, type OAuthError } from '../core/oauth/errors.ts';
 import { ApiError } from './api/errors.ts';
-import { requestLog } from './context.ts';
+import { requestLog, requestState } from './context.ts';
+import { UnknownTenant } from './oauth/tenant.ts';
+import { shownTenantOf } from './pages/context.ts';
 import { errorPage } from './pages/page.ts';
+import { PageError } from './pages/page-errors.ts';
 import { surfaceOf, type Surface } from './surface.ts';
 
-// The one place where errors become responses. Anything not meant for the
-// client becomes a 500 with no detail; the detail goes to the log.
+// The one place where errors become responses, with one branch per surface:
+// RFC 6749 §5.2 / RFC 6750 JSON for the protocol endpoints, an HTML page for
+// people, RFC 9457 problem+json for the management API and the operations
+// endpoints. Only errors meant for the client say what went wrong; anything
+// else is `server_error` / 500 with no detail, and the detail goes to the log.
 
 const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
@@ -61,38 +67,64 @@ export function malformedRequest(surface: Surface, message: string): Response {
 }
 
 /** Something failed that the client cannot fix or be told about (RFC 6749 §5.2 has no code for it; `server_error` is §4.1.2.1's). */
-export function unexpectedFailure(surface: Surface): Response {
+export function unexpectedFailure(surface: Surface, requestId?: string): Response {
   if (surface === 'oauth') return oauthError(new ServerError());
-  if (surface === 'pages') return errorPage(500, 'Something went wrong', 'The server could not complete the request. Try again in a moment.', { code: 'server_error' });
+  if (surface === 'pages') return errorPage(500, 'Something went wrong', 'The server could not complete the request. Try again in a moment.', { code: 'server_error', requestId });
   return problem(500, 'The server could not complete the request.');
 }
 
-/** h3 `onError` hook: maps any error to a response, logging what must not be sent. */
+/** h3 `onError` hook: the error a handler threw (h3 wraps it), answered in its surface's shape. */
 export function respondToError(error: HTTPError, event: H3Event): Response {
-  const original: unknown = error.unhandled && error.cause !== undefined ? error.cause : error;
-  if (isOAuthError(original)) return oauthError(original);
-  if (isAuthflowError(original)) {
-    const status = STATUS[original.code];
-    if (status >= 500) requestLog(event).error({ err: describe(original) }, 'dependency unavailable');
-    const headers: Record<string, string> = original instanceof RateLimited ? { 'retry-after': String(original.retryAfter) } : {};
-    return problem(status, original.message, { code: original.code, ...(original.field ? { field: original.field } : {}) }, headers);
-  }
-  if (original instanceof ApiError) {
-    // Management API refusals before the core (authentication, framing, routing): status, code and headers are fixed per class.
-    return problem(original.status, original.message, { code: original.code }, original.headers);
-  }
-  if (original instanceof HTTPError && !original.unhandled) {
-    // Routing and protocol errors raised by h3 itself (404, 405, malformed URL, 413 …): safe to state.
-    return problem(original.status, original.status === 404 ? 'No such resource.' : original.statusText || undefined);
-  }
-  if (clientWentAway(original, event)) {
+  return errorResponse(error.unhandled && error.cause !== undefined ? error.cause : error, event);
+}
+
+/** Maps any error to the response of the request's surface, logging what must not be sent. */
+export function errorResponse(e: unknown, event: H3Event): Response {
+  if (clientWentAway(e, event)) {
     // The client closed the connection mid-request (e.g. mid-body): nothing to answer, nothing wrong here.
-    requestLog(event).debug({ err: { type: (original as Error).name, code: (original as { code?: unknown }).code } }, 'request aborted by the client');
+    requestLog(event).debug({ err: { type: (e as Error).name, code: (e as { code?: unknown }).code } }, 'request aborted by the client');
     return problem(400, 'The request was aborted.');
   }
-  requestLog(event).error({ err: describe(original) }, 'unhandled error');
-  return unexpectedFailure(surfaceOf(event.url.pathname));
+  const surface = surfaceOf(event.url.pathname);
+  // A dependency that is down (503) is stated, and logged as what it is.
+  if (isAuthflowError(e) && STATUS[e.code] >= 500) requestLog(event).error({ err: describe(e) }, 'dependency unavailable');
+  const answer = surface === 'pages' ? forPeople(e, event) : forMachines(e);
+  if (answer) return answer;
+  requestLog(event).error({ err: describe(e) }, 'unhandled error');
+  return unexpectedFailure(surface, requestState(event)?.id);
 }
+
+/**
+ * Machines (the protocol endpoints, the management API, the operations
+ * endpoints): OAuth errors as RFC 6749 §5.2 / RFC 6750 JSON; domain, API
+ * and routing refusals as problem+json with a stable `code`.
+ */
+function forMachines(e: unknown): Response | undefined {
+  if (isOAuthError(e)) return oauthError(e);
+  if (isAuthflowError(e)) return problem(STATUS[e.code], e.message, { code: e.code, ...(e.field ? { field: e.field } : {}) }, retryAfter(e));
+  // Management API refusals before the core (authentication, framing, routing): status, code and headers are fixed per class.
+  if (e instanceof ApiError) return problem(e.status, e.message, { code: e.code }, e.headers);
+  // Routing and protocol errors raised by h3 itself (404, 405, malformed URL, 413 …): safe to state.
+  if (e instanceof HTTPError && !e.unhandled) return problem(e.status, e.status === 404 ? 'No such resource.' : e.statusText || undefined);
+  return undefined;
+}
+
+/** Hosted pages: an HTML error page in the tenant's look, with the request id to quote. */
+function forPeople(e: unknown, event: H3Event): Response | undefined {
+  const look = { tenantName: shownTenantOf(event), requestId: requestState(event)?.id };
+  if (e instanceof PageError) return errorPage(e.status, e.heading, e.message, { ...look, code: e.code });
+  if (e instanceof UnknownTenant) return errorPage(404, 'Unknown sign-in service', 'There is no such tenant here.', look);
+  // The authorization and logout endpoints' refusals that cannot go back to a client (RFC 6749 §4.1.2.1).
+  if (isOAuthError(e)) return errorPage(400, 'This request is not valid', `${capitalize(e.message)}.`, { ...look, code: e.error });
+  if (isAuthflowError(e)) return errorPage(STATUS[e.code], TITLES[STATUS[e.code]]!, e.message, { ...look, code: e.code, headers: retryAfter(e) });
+  // h3's own refusals (no such page, a method the page does not take): the API's shape, as before any page was matched.
+  if (e instanceof HTTPError && !e.unhandled) return problem(e.status, e.status === 404 ? 'No such resource.' : e.statusText || undefined);
+  return undefined;
+}
+
+const retryAfter = (e: AuthflowError): Record<string, string> => (e instanceof RateLimited ? { 'retry-after': String(e.retryAfter) } : {});
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const ABORT_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'ABORT_ERR', 'UND_ERR_ABORTED']);
 

@@ -1,9 +1,8 @@
 import type { H3, H3Event, HTTPMethod } from 'h3';
 import { createClientAuthenticator } from '../../core/oauth/client-auth/index.ts';
-import { isOAuthError } from '../../core/oauth/errors.ts';
 import { createTokenEndpoint } from '../../core/oauth/token-endpoint.ts';
 import type { ServerDeps } from '../deps.ts';
-import { oauthError } from '../respond.ts';
+import { errorResponse } from '../respond.ts';
 import type { OAuthContext } from './context.ts';
 import { discovery } from './handlers/discovery.ts';
 import { preflight, withCorsHeaders } from './internal/cors.ts';
@@ -24,9 +23,8 @@ export function mountOAuth(app: H3, deps: ServerDeps, routes: readonly OAuthRout
       try {
         res = await inner(event);
       } catch (e) {
-        // OAuth errors are mapped here (by the one mapper) so that a browser client can read them too.
-        if (!isOAuthError(e)) throw e;
-        res = oauthError(e);
+        // Mapped here (by the one mapper) rather than by h3's error hook, so the answer carries the route's CORS headers.
+        res = errorResponse(e, event);
       }
       return withCorsHeaders(event, deps, route.cors, res);
     };

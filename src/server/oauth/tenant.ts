@@ -6,6 +6,13 @@ import type { ServerDeps } from '../deps.ts';
 export async function tenantOf(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'>): Promise<{ tenant: Tenant; issuer: string }> {
   const slug = getRouterParam(event, 'tenant');
   const tenant = slug ? await deps.directory.tenantBySlug(slug) : undefined;
-  if (!tenant) throw new HTTPError({ status: 404, statusText: 'no such tenant' });
+  if (!tenant) throw new UnknownTenant();
   return { tenant, issuer: issuerOf(tenant, deps.publicUrl) };
+}
+
+/** No tenant has the slug a per-tenant URL names: 404 (a page for people, problem+json for machines). Keeps the name HTTPError, which h3 tells its own errors by. */
+export class UnknownTenant extends HTTPError {
+  constructor() {
+    super({ status: 404, statusText: 'no such tenant' });
+  }
 }

@@ -1,9 +1,8 @@
-import { HTTPError, getRequestIP, type H3Event } from 'h3';
+import { getRequestIP, type H3Event } from 'h3';
 import type { Tenant } from '../../core/tenants/tenant.ts';
 import type { ServerDeps } from '../deps.ts';
 import { tenantOf } from '../oauth/tenant.ts';
 import { cookieValue, secureIssuer, sessionCookieName } from './cookies.ts';
-import { errorPage } from './page.ts';
 
 /** What a hosted-page handler knows about its tenant. */
 export interface PageTenant {
@@ -16,16 +15,20 @@ export interface PageTenant {
   readonly sessionCookie: string;
 }
 
-/** The tenant of a page route, or an HTML 404 page (a browser should not get JSON). */
-export async function pageTenant(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'>): Promise<PageTenant | Response> {
-  try {
-    const { tenant, issuer } = await tenantOf(event, deps);
-    const secure = secureIssuer(issuer);
-    return { tenant, issuer, base: new URL(issuer).pathname.replace(/\/$/, ''), secure, sessionCookie: sessionCookieName(tenant.slug, secure) };
-  } catch (e) {
-    if (e instanceof HTTPError && e.status === 404) return errorPage(404, 'Unknown sign-in service', 'There is no such tenant here.');
-    throw e;
-  }
+const SHOWN = Symbol('authflow.page-tenant');
+
+/** The tenant of a page route (UnknownTenant, the 404 page, when there is none); the error page then shows its name. */
+export async function pageTenant(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'>): Promise<PageTenant> {
+  const { tenant, issuer } = await tenantOf(event, deps);
+  const secure = secureIssuer(issuer);
+  const t = { tenant, issuer, base: new URL(issuer).pathname.replace(/\/$/, ''), secure, sessionCookie: sessionCookieName(tenant.slug, secure) };
+  (event.context as Record<symbol, unknown>)[SHOWN] = t;
+  return t;
+}
+
+/** The name of the tenant whose page this is, once resolved (the error page is in its look). */
+export function shownTenantOf(event: H3Event): string | undefined {
+  return ((event.context as Record<symbol, unknown>)[SHOWN] as PageTenant | undefined)?.tenant.name;
 }
 
 /** The SSO session cookie's secret, if the browser sent one. */

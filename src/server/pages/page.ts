@@ -55,7 +55,8 @@ export function cspSourceOf(uri: string): string | undefined {
   }
 }
 
-/** An error page: never a redirect (RFC 6749 §4.1.2.1 for an invalid client or redirect URI). */
-export function errorPage(status: number, heading: string, message: string, options: { code?: string; tenantName?: string } = {}): Response {
-  return pageResponse('error', { title: heading, tenantName: options.tenantName ?? 'authflow', heading, message, code: options.code ?? null }, { status });
+/** An error page: never a redirect (RFC 6749 §4.1.2.1 for an invalid client or redirect URI). Built by src/server/respond.ts only. */
+export function errorPage(status: number, heading: string, message: string, options: { code?: string | undefined; tenantName?: string | undefined; requestId?: string | undefined; headers?: Record<string, string> } = {}): Response {
+  const data = { title: heading, tenantName: options.tenantName ?? 'authflow', heading, message, code: options.code ?? null, requestId: options.requestId ?? null };
+  return pageResponse('error', data, { status, ...(options.headers ? { headers: options.headers } : {}) });
 }

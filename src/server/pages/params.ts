@@ -1,13 +1,9 @@
 import type { H3Event } from 'h3';
 import { readAtMost } from '../../core/bounded-read.ts';
+import { BadForm } from './page-errors.ts';
 
 /** The largest form a hosted page or the authorization endpoint reads. */
 const MAX_FORM_BYTES = 32 * 1024;
-
-/** Thrown for a form that is too large or not form-encoded: the handler shows an error page. */
-export class BadForm extends Error {
-  override name = 'BadForm';
-}
 
 /** Every parameter with all its values (duplicates kept: the checks refuse them, RFC 6749 §3.1). */
 export function multiMap(search: URLSearchParams): Map<string, string[]> {

@@ -1,10 +1,9 @@
-import type { H3Event } from 'h3';
 import type { ServerDeps } from '../../deps.ts';
 import { deliver } from '../../pages/authorization-response.ts';
-import { pageTenant, sessionSecretOf } from '../../pages/context.ts';
+import { sessionSecretOf } from '../../pages/context.ts';
 import { clearCookie, interactionCookieName, setCookie, staleInteractionCookies } from '../../pages/cookies.ts';
-import { errorPage } from '../../pages/page.ts';
-import { BadForm, requestParams } from '../../pages/params.ts';
+import { pageRoute } from '../../pages/page-route.ts';
+import { requestParams } from '../../pages/params.ts';
 
 /**
  * GET|POST /t/:tenant/authorize — RFC 6749 §4.1.1, OIDC Core §3.1.2. Answers
@@ -13,22 +12,15 @@ import { BadForm, requestParams } from '../../pages/params.ts';
  * the sign-in page with a fresh interaction cookie.
  */
 export function authorize(deps: Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock'>) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
-    let params;
-    try {
-      params = await requestParams(event);
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'This sign-in request is not valid', e.message, { code: 'invalid_request', tenantName: t.tenant.name });
-      throw e;
-    }
+  return pageRoute(deps, async ({ event, t }) => {
+    const params = await requestParams(event);
     const outcome = await deps.browser.authorize({ tenant: t.tenant, issuer: t.issuer, params, sessionSecret: sessionSecretOf(event, t) });
     switch (outcome.kind) {
       case 'respond':
         return deliver(outcome.response);
       case 'error_page':
-        return errorPage(400, 'This sign-in request is not valid', `${capitalize(outcome.error.message)}.`, { code: outcome.error.error, tenantName: t.tenant.name });
+        // The client or its redirect URI cannot be trusted with the answer: the person sees it (src/server/respond.ts).
+        throw outcome.error;
       case 'interact': {
         const headers = new Headers({ location: `${t.base}/login/${outcome.interactionId}`, 'cache-control': 'no-store' });
         headers.append('set-cookie', setCookie(interactionCookieName(outcome.interactionId, t.secure), outcome.secret, { secure: t.secure, maxAge: (outcome.expiresAt - deps.clock.now()) / 1000 }));
@@ -36,10 +28,8 @@ export function authorize(deps: Pick<ServerDeps, 'directory' | 'publicUrl' | 'br
         return new Response(null, { status: 303, headers });
       }
     }
-  };
+  });
 }
 
 /** Sign-ins a browser may have open at once (tabs); older interaction cookies are dropped. */
 const MAX_OPEN_INTERACTIONS = 5;
-
-const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

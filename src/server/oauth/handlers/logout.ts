@@ -1,12 +1,12 @@
-import type { H3Event } from 'h3';
-import { isOAuthError } from '../../../core/oauth/errors.ts';
 import type { LogoutPlan } from '../../../core/oauth/logout.ts';
 import type { ServerDeps } from '../../deps.ts';
-import { pageTenant, sessionSecretOf, type PageTenant } from '../../pages/context.ts';
+import { sessionSecretOf, type PageTenant } from '../../pages/context.ts';
 import { clearCookie } from '../../pages/cookies.ts';
 import { csrfToken, csrfValid } from '../../pages/csrf.ts';
-import { cspSourceOf, errorPage, pageResponse } from '../../pages/page.ts';
-import { BadForm, formBody, multiMap } from '../../pages/params.ts';
+import { cspSourceOf, pageResponse } from '../../pages/page.ts';
+import { CsrfRefused } from '../../pages/page-errors.ts';
+import { pageRoute } from '../../pages/page-route.ts';
+import { requestParams } from '../../pages/params.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser'>;
 
@@ -21,16 +21,8 @@ const CONFIRM_FIELDS = new Set(['csrf', 'logout']);
  * signed-out page — never to an unregistered address.
  */
 export function logout(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
-    let params;
-    try {
-      params = event.req.method === 'POST' ? multiMap(await formBody(event)) : multiMap(event.url.searchParams);
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'The sign-out request is not valid', e.message, { tenantName: t.tenant.name });
-      throw e;
-    }
+  return pageRoute(deps, async ({ event, t }) => {
+    const params = await requestParams(event);
     const secret = sessionSecretOf(event, t);
     const session = await deps.browser.resumeSession(t.tenant, secret);
     const confirmation = event.req.method === 'POST' && params.has('logout') && params.has('csrf');
@@ -38,18 +30,11 @@ export function logout(deps: Deps) {
     const presented = confirmation ? params.get('csrf')![0] : undefined;
     for (const f of CONFIRM_FIELDS) if (confirmation) params.delete(f);
 
-    let plan: LogoutPlan;
-    try {
-      plan = await deps.browser.planLogout({ tenant: t.tenant, issuer: t.issuer, params, session });
-    } catch (e) {
-      if (isOAuthError(e)) return errorPage(400, 'The sign-out request is not valid', `${e.message}.`, { code: e.error, tenantName: t.tenant.name });
-      throw e;
-    }
+    // A request that cannot be honoured is an OAuthError: the person sees it (src/server/respond.ts).
+    const plan = await deps.browser.planLogout({ tenant: t.tenant, issuer: t.issuer, params, session });
 
     if (session && confirmation) {
-      if (!csrfValid(secret, 'logout', presented)) {
-        return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date.', { code: 'csrf', tenantName: t.tenant.name });
-      }
+      if (!csrfValid(secret, 'logout', presented)) throw new CsrfRefused();
       if (answer !== 'yes') return pageResponse('logged-out', { title: 'Still signed in', tenantName: t.tenant.name, heading: 'You are still signed in', message: 'Nothing changed. You can close this page.' });
     } else if (session && !plan.confirmed) {
       const carry = Object.entries(plan.carry).map(([name, value]) => ({ name, value }));
@@ -62,7 +47,7 @@ export function logout(deps: Deps) {
     }
     await deps.browser.performLogout(t.tenant, session);
     return signedOut(t, plan);
-  };
+  });
 }
 
 function signedOut(t: PageTenant, plan: LogoutPlan): Response {

@@ -1,12 +1,11 @@
-import type { H3Event } from 'h3';
-import { isAuthflowError, RateLimited } from '../../../core/errors.ts';
+import { isAuthflowError } from '../../../core/errors.ts';
 import { deleteOwnAccount, hasPassword } from '../../../core/users/account.ts';
 import { clearCookie } from '../cookies.ts';
 import { pageResponse } from '../page.ts';
-import { accountForm, accountPath, requireAccount, type AccountServerDeps, type SignedIn } from './context.ts';
+import { accountPath, accountRoute, type AccountServerDeps, type SignedIn } from './context.ts';
 import { refusalText } from './view.ts';
 
-async function confirmPage(deps: AccountServerDeps, s: SignedIn, options: { status?: number; error?: string; headers?: Headers } = {}): Promise<Response> {
+async function confirmPage(deps: AccountServerDeps, s: SignedIn, options: { status?: number; error?: string } = {}): Promise<Response> {
   const data = {
     title: 'Delete your account',
     tenantName: s.t.tenant.name,
@@ -18,7 +17,7 @@ async function confirmPage(deps: AccountServerDeps, s: SignedIn, options: { stat
     exportUrl: accountPath(s.t, '/export'),
     error: options.error ?? null,
   };
-  return pageResponse('account-delete', data, { status: options.status ?? 200, ...(options.headers ? { headers: options.headers } : {}) });
+  return pageResponse('account-delete', data, { status: options.status ?? 200 });
 }
 
 /**
@@ -27,20 +26,18 @@ async function confirmPage(deps: AccountServerDeps, s: SignedIn, options: { stat
  * the account in one transaction, clears the session cookie and says so.
  */
 export function accountDelete(deps: AccountServerDeps) {
-  return async (event: H3Event): Promise<Response> => {
-    const s = await requireAccount(event, deps);
-    if (s instanceof Response) return s;
+  return accountRoute(deps, async (req) => {
+    const { s, event } = req;
     if (event.req.method !== 'POST') return confirmPage(deps, s);
-    const form = await accountForm(event, s);
-    if (form instanceof Response) return form;
+    const form = await req.accountForm();
+    req.showAgain((error, status) => confirmPage(deps, s, { status, error }));
     try {
       await deleteOwnAccount(deps.accounts, s.t.tenant, s.user, { password: form.get('password'), email: form.get('email') });
     } catch (e) {
-      if (e instanceof RateLimited) return confirmPage(deps, s, { status: 429, error: e.message, headers: new Headers({ 'retry-after': String(e.retryAfter) }) });
       if (isAuthflowError(e) && e.code === 'validation_failed') return confirmPage(deps, s, { status: 422, error: refusalText(e) });
       throw e;
     }
     const headers = new Headers({ 'set-cookie': clearCookie(s.t.sessionCookie, s.t.secure) });
     return pageResponse('logged-out', { title: 'Account deleted', tenantName: s.t.tenant.name, heading: 'Your account was deleted', message: 'Your personal data was erased and you were signed out everywhere. You can close this page.' }, { headers });
-  };
+  });
 }

@@ -1,6 +1,5 @@
-import type { H3Event } from 'h3';
 import { exportUserData } from '../../../core/users/account.ts';
-import { requireAccount, type AccountServerDeps } from './context.ts';
+import { accountRoute, type AccountServerDeps } from './context.ts';
 
 /**
  * GET /t/:tenant/account/export — "download my data" (GDPR Art. 15 and 20):
@@ -9,9 +8,7 @@ import { requireAccount, type AccountServerDeps } from './context.ts';
  * cannot read it.
  */
 export function accountExport(deps: AccountServerDeps) {
-  return async (event: H3Event): Promise<Response> => {
-    const s = await requireAccount(event, deps);
-    if (s instanceof Response) return s;
+  return accountRoute(deps, async ({ s }) => {
     const data = await exportUserData(deps.accounts, s.t.tenant, s.user.id);
     const headers = new Headers({
       'content-type': 'application/json; charset=utf-8',
@@ -21,5 +18,5 @@ export function accountExport(deps: AccountServerDeps) {
       'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     });
     return new Response(`${JSON.stringify(data, null, 2)}\n`, { status: 200, headers });
-  };
+  });
 }

@@ -1,13 +1,13 @@
 import type { H3Event } from 'h3';
-import { RateLimited, ValidationFailed } from '../../../core/errors.ts';
+import { ValidationFailed } from '../../../core/errors.ts';
 import { signInToAccount } from '../../../core/users/account.ts';
 import { typedSecret } from '../../../crypto/index.ts';
 import { deviceOf, sessionSecretOf, type PageTenant } from '../context.ts';
 import { clearCookie, cookieValue, setCookie } from '../cookies.ts';
-import { csrfToken, csrfValid } from '../csrf.ts';
-import { errorPage, pageResponse } from '../page.ts';
-import { BadForm, formBody, singleValues } from '../params.ts';
-import { accountPath, csrfFailure, seeOther, type AccountServerDeps } from './context.ts';
+import { csrfToken } from '../csrf.ts';
+import { pageResponse } from '../page.ts';
+import type { PageRequest } from '../page-route.ts';
+import { accountPath, seeOther, type AccountServerDeps } from './context.ts';
 import { resumeSession } from '../../../core/sessions/sso.ts';
 
 /** The same words for an unknown address, a wrong password and a disabled account (no user enumeration). */
@@ -39,22 +39,15 @@ export function signInPage(event: H3Event, t: PageTenant, options: { status?: nu
  * /account. Failures show one message, whatever their cause.
  */
 export function accountSignIn(deps: AccountServerDeps) {
-  return async (event: H3Event, t: PageTenant): Promise<Response> => {
-    let form: Map<string, string>;
-    try {
-      form = singleValues(await formBody(event));
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: t.tenant.name });
-      throw e;
-    }
-    if (!csrfValid(cookieValue(event, signInCookieName(t)), PURPOSE, form.get('csrf'))) return csrfFailure(t);
+  return async ({ event, t, form: posted, showAgain }: PageRequest): Promise<Response> => {
+    const form = await posted({ secret: cookieValue(event, signInCookieName(t)), purpose: PURPOSE });
     const identifier = (form.get('identifier') ?? '').trim().slice(0, 320);
     const current = await resumeSession(deps.accounts, t.tenant, sessionSecretOf(event, t));
+    showAgain((error, status) => signInPage(event, t, { status, error, identifier }));
     let started;
     try {
       started = await signInToAccount(deps.accounts, t.tenant, { identifier, password: form.get('password') ?? '', device: deviceOf(event, deps), current });
     } catch (e) {
-      if (e instanceof RateLimited) return signInPage(event, t, { status: 429, error: e.message, identifier, headers: new Headers({ 'retry-after': String(e.retryAfter) }) });
       if (e instanceof ValidationFailed) return signInPage(event, t, { error: 'Enter a valid email address.', identifier });
       throw e;
     }

@@ -1,8 +1,8 @@
-import { isAuthflowError, NotFound, RateLimited, ValidationFailed } from '../../../core/errors.ts';
+import { NotFound, ValidationFailed } from '../../../core/errors.ts';
 import { hasPassword, listAuthorizedApps, listOwnSessions } from '../../../core/users/account.ts';
 import { csrfToken } from '../csrf.ts';
 import { pageResponse } from '../page.ts';
-import { accountPath, type AccountServerDeps, type SignedIn } from './context.ts';
+import { accountPath, type AccountRequest, type AccountServerDeps, type SignedIn } from './context.ts';
 import { describeDevice, shownTime } from './device.ts';
 
 /** The sections of the account page; each shows its own error. */
@@ -94,14 +94,19 @@ export function refusalText(e: ValidationFailed | Error): string {
 }
 
 /**
- * What a failed change shows: the account page with the section's error
- * (422 for invalid input, 404 for something already gone, 429 with
- * Retry-After when too many attempts). Anything else propagates (500).
+ * Runs a change of one section, then `done`; a refusal shows the account
+ * page again with the section's error (422 for invalid input, 404 for
+ * something already gone, 429 with Retry-After for too many attempts).
+ * Anything else propagates (the error page).
  */
-export async function failedChange(deps: AccountServerDeps, s: SignedIn, section: Section, e: unknown): Promise<Response> {
-  if (!isAuthflowError(e)) throw e;
-  if (e instanceof RateLimited) return accountPage(deps, s, { status: 429, section, error: e.message, headers: new Headers({ 'retry-after': String(e.retryAfter) }) });
-  if (e instanceof ValidationFailed) return accountPage(deps, s, { status: 422, section, error: refusalText(e) });
-  if (e instanceof NotFound) return accountPage(deps, s, { status: 404, section, error: e.message });
-  throw e;
+export async function sectionChange(deps: AccountServerDeps, req: AccountRequest, section: Section, change: () => Promise<unknown>, done: () => Response): Promise<Response> {
+  req.showAgain((error, status) => accountPage(deps, req.s, { status, section, error }));
+  try {
+    await change();
+  } catch (e) {
+    if (e instanceof ValidationFailed) return accountPage(deps, req.s, { status: 422, section, error: refusalText(e) });
+    if (e instanceof NotFound) return accountPage(deps, req.s, { status: 404, section, error: e.message });
+    throw e;
+  }
+  return done();
 }

@@ -1,15 +1,14 @@
-import type { H3Event } from 'h3';
-import { RateLimited, ValidationFailed } from '../../../core/errors.ts';
-import { lifetimeText, waitText } from '../../../core/duration.ts';
+import { ValidationFailed } from '../../../core/errors.ts';
+import { lifetimeText } from '../../../core/duration.ts';
 import { requestPasswordReset } from '../../../core/users/password-reset.ts';
 import { settingsOf } from '../../../core/tenants/tenant.ts';
 import { typedSecret } from '../../../crypto/index.ts';
 import type { ServerDeps } from '../../deps.ts';
-import { deviceOf, pageTenant, type PageTenant } from '../context.ts';
+import { deviceOf, type PageTenant } from '../context.ts';
 import { cookieValue, setCookie } from '../cookies.ts';
-import { csrfToken, csrfValid } from '../csrf.ts';
-import { errorPage, pageResponse } from '../page.ts';
-import { BadForm, formBody, singleValues } from '../params.ts';
+import { csrfToken } from '../csrf.ts';
+import { pageResponse } from '../page.ts';
+import { pageRoute } from '../page-route.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
 
@@ -34,9 +33,7 @@ function interactionParam(value: string | null | undefined): string | undefined 
  * Retry-After, for known and unknown addresses alike.
  */
 export function forgotPassword(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t, form, showAgain }) => {
     const headers = new Headers();
     let secret = cookieValue(event, formCookie(t));
     if (!secret || secret.length > 100) {
@@ -59,25 +56,15 @@ export function forgotPassword(deps: Deps) {
       );
 
     if (event.req.method !== 'POST') return page({ form: true }, 200, interactionParam(event.url.searchParams.get('interaction')));
-    let form;
+    const posted = await form({ secret: cookieValue(event, formCookie(t)), purpose: PURPOSE });
+    const interaction = interactionParam(posted.get('interaction'));
+    showAgain((error, status) => page({ form: true, error }, status, interaction));
     try {
-      form = singleValues(await formBody(event));
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: t.tenant.name });
-      throw e;
-    }
-    if (!csrfValid(cookieValue(event, formCookie(t)), PURPOSE, form.get('csrf'))) {
-      return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date. Go back, reload the page and try again.', { code: 'csrf', tenantName: t.tenant.name });
-    }
-    const interaction = interactionParam(form.get('interaction'));
-    try {
-      await requestPasswordReset(deps.accounts, { tenant: t.tenant, issuer: t.issuer, email: form.get('email') ?? '', ip: deviceOf(event, deps).ip, interactionId: interaction });
+      await requestPasswordReset(deps.accounts, { tenant: t.tenant, issuer: t.issuer, email: posted.get('email') ?? '', ip: deviceOf(event, deps).ip, interactionId: interaction });
     } catch (e) {
       if (e instanceof ValidationFailed) return page({ form: true, error: e.message.slice(`${e.field}: `.length) }, 400, interaction);
-      if (!(e instanceof RateLimited)) throw e;
-      headers.set('retry-after', String(e.retryAfter));
-      return page({ form: true, error: `${e.message} Try again in ${waitText(e.retryAfter)}.` }, 429, interaction);
+      throw e;
     }
     return page({ sent: true, expiresIn: lifetimeText(settingsOf(t.tenant).password_reset.token_ttl) }, 200, interaction);
-  };
+  });
 }

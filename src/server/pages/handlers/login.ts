@@ -1,4 +1,4 @@
-import { getRouterParam, type H3Event } from 'h3';
+import { getRouterParam } from 'h3';
 import type { Client } from '../../../core/clients/client.ts';
 import type { Outcome } from '../../../core/interaction/machine.ts';
 import type { Interaction } from '../../../core/interaction/interaction.ts';
@@ -6,17 +6,15 @@ import type { PageView } from '../../../core/interaction/pages.ts';
 import { settingsOf } from '../../../core/tenants/tenant.ts';
 import type { ServerDeps } from '../../deps.ts';
 import { deliver } from '../authorization-response.ts';
-import { deviceOf, pageTenant, sessionSecretOf, type PageTenant } from '../context.ts';
+import { deviceOf, sessionSecretOf, type PageTenant } from '../context.ts';
 import { clearCookie, cookieValue, interactionCookieName, setCookie } from '../cookies.ts';
-import { csrfToken, csrfValid } from '../csrf.ts';
+import { csrfToken } from '../csrf.ts';
 import { DEVICE_COOKIE_MAX_AGE, deviceCookieName } from '../device-cookie.ts';
-import { cspSourceOf, errorPage, pageResponse } from '../page.ts';
-import { BadForm, formBody, singleValues } from '../params.ts';
+import { cspSourceOf, pageResponse } from '../page.ts';
+import { InteractionExpired } from '../page-errors.ts';
+import { pageRoute } from '../page-route.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustProxy'>;
-
-const expired = (t: PageTenant) =>
-  errorPage(400, 'This sign-in page has expired', 'It was already used, is more than 10 minutes old, or was opened in another browser.', { code: 'interaction_expired', tenantName: t.tenant.name });
 
 /**
  * GET|POST /t/:tenant/login/:interaction — the hosted sign-in sequence for
@@ -25,13 +23,11 @@ const expired = (t: PageTenant) =>
  * carries a CSRF token bound to that cookie.
  */
 export function login(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t, form }) => {
     const id = getRouterParam(event, 'interaction') ?? '';
     const secret = cookieValue(event, interactionCookieName(id, t.secure));
     const opened = await deps.browser.openInteraction(t.tenant, id, secret);
-    if (!opened) return expired(t);
+    if (!opened) throw new InteractionExpired();
     const { interaction, client } = opened;
     const csrf = csrfToken(secret!, `interaction:${id}`);
     const input = { tenant: t.tenant, issuer: t.issuer, client, interaction, sessionSecret: sessionSecretOf(event, t), device: deviceOf(event, deps), deviceSecret: cookieValue(event, deviceCookieName(t.secure)) };
@@ -41,18 +37,9 @@ export function login(deps: Deps) {
       if (view) return render(t, client, interaction, view, csrf);
       return respond(t, interaction, await deps.browser.finishInteraction(input), csrf, client, deps);
     }
-    let form;
-    try {
-      form = singleValues(await formBody(event));
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: t.tenant.name });
-      throw e;
-    }
-    if (!csrfValid(secret, `interaction:${id}`, form.get('csrf'))) {
-      return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date. Go back, reload the page and try again.', { code: 'csrf', tenantName: t.tenant.name });
-    }
-    return respond(t, interaction, await deps.browser.submitInteraction({ ...input, form }), csrf, client, deps);
-  };
+    const posted = await form({ secret, purpose: `interaction:${id}` });
+    return respond(t, interaction, await deps.browser.submitInteraction({ ...input, form: posted }), csrf, client, deps);
+  });
 }
 
 function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf: string, client: Client, deps: Pick<ServerDeps, 'clock'>): Response {
@@ -62,7 +49,7 @@ function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf
     case 'next':
       return new Response(null, { status: 303, headers: { location: `${t.base}/login/${interaction.id}`, 'cache-control': 'no-store' } });
     case 'expired':
-      return expired(t);
+      throw new InteractionExpired();
     case 'respond': {
       const headers = new Headers();
       headers.append('set-cookie', clearCookie(interactionCookieName(interaction.id, t.secure), t.secure));

@@ -1,11 +1,10 @@
-import type { H3Event } from 'h3';
 import { checkMagicLink, followMagicLink, type MagicLinkRefusal } from '../../../core/users/magic-link.ts';
 import type { ServerDeps } from '../../deps.ts';
-import { pageTenant, type PageTenant } from '../context.ts';
+import type { PageTenant } from '../context.ts';
 import { cookieValue, interactionCookieName } from '../cookies.ts';
-import { csrfToken, csrfValid } from '../csrf.ts';
-import { errorPage, pageResponse } from '../page.ts';
-import { BadForm, formBody, singleValues } from '../params.ts';
+import { csrfToken } from '../csrf.ts';
+import { pageResponse } from '../page.ts';
+import { pageRoute } from '../page-route.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts'>;
 
@@ -33,26 +32,15 @@ const problem = (t: PageTenant, refusal: MagicLinkRefusal) =>
  * tenant allows cross-device links, when it approves the waiting browser.
  */
 export function magicLink(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t, form }) => {
     if (event.req.method !== 'POST') {
       const token = event.url.searchParams.get('token') ?? '';
       const refusal = await checkMagicLink(deps.accounts, t.tenant, token);
       if (refusal) return problem(t, refusal);
       return page(t, { heading: `Sign in to ${t.tenant.name}`, message: 'Press the button to finish signing in.', confirm: true, token, csrf: csrfToken(token, PURPOSE) });
     }
-    let body;
-    try {
-      body = singleValues(await formBody(event));
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: t.tenant.name });
-      throw e;
-    }
+    const body = await form((posted) => ({ secret: posted.get('token') ?? '', purpose: PURPOSE }));
     const token = body.get('token') ?? '';
-    if (!csrfValid(token, PURPOSE, body.get('csrf'))) {
-      return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date. Go back, reload the page and try again.', { code: 'csrf', tenantName: t.tenant.name });
-    }
     const outcome = await followMagicLink(deps.accounts, t.tenant, { token, interactionSecret: (id) => cookieValue(event, interactionCookieName(id, t.secure)) });
     switch (outcome.kind) {
       case 'continue':
@@ -64,5 +52,5 @@ export function magicLink(deps: Deps) {
       case 'refused':
         return problem(t, outcome.reason);
     }
-  };
+  });
 }

@@ -1,12 +1,11 @@
-import type { H3Event } from 'h3';
 import { ValidationFailed } from '../../../core/errors.ts';
 import { checkResetLink, resetPassword } from '../../../core/users/password-reset.ts';
 import type { TokenRefusal } from '../../../core/users/user-token.ts';
 import type { ServerDeps } from '../../deps.ts';
-import { deviceOf, pageTenant, type PageTenant } from '../context.ts';
-import { csrfToken, csrfValid } from '../csrf.ts';
-import { errorPage, pageResponse } from '../page.ts';
-import { BadForm, formBody, singleValues } from '../params.ts';
+import { deviceOf, type PageTenant } from '../context.ts';
+import { csrfToken } from '../csrf.ts';
+import { pageResponse } from '../page.ts';
+import { pageRoute } from '../page-route.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
 
@@ -34,26 +33,15 @@ const form = (t: PageTenant, token: string, email: string, error: string | null 
  * used and forged links get one page offering a new link.
  */
 export function resetPasswordPage(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t, form: posted }) => {
     if (event.req.method !== 'POST') {
       const token = event.url.searchParams.get('token') ?? '';
       const link = await checkResetLink(deps.accounts, t.tenant, token);
       if (typeof link === 'string') return problem(t, link);
       return form(t, token, link.user.email);
     }
-    let body;
-    try {
-      body = singleValues(await formBody(event));
-    } catch (e) {
-      if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: t.tenant.name });
-      throw e;
-    }
+    const body = await posted((f) => ({ secret: f.get('token') ?? '', purpose: PURPOSE }));
     const token = body.get('token') ?? '';
-    if (!csrfValid(token, PURPOSE, body.get('csrf'))) {
-      return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date. Go back, reload the page and try again.', { code: 'csrf', tenantName: t.tenant.name });
-    }
     try {
       const done = await resetPassword(deps.accounts, { tenant: t.tenant, issuer: t.issuer, token, password: body.get('password') ?? '', confirm: body.get('confirm') ?? '', ip: deviceOf(event, deps).ip });
       if (typeof done === 'string') return problem(t, done);
@@ -66,5 +54,5 @@ export function resetPasswordPage(deps: Deps) {
       const message = e.field === 'password' ? `The new password ${detail}.` : detail;
       return form(t, token, link.user.email, message, 400);
     }
-  };
+  });
 }

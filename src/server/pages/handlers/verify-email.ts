@@ -1,15 +1,13 @@
 import type { H3Event } from 'h3';
-import { waitText } from '../../../core/duration.ts';
-import { RateLimited } from '../../../core/errors.ts';
 import { isEmail, normalizeEmail } from '../../../core/users/user.ts';
 import { checkVerificationLink, requestVerificationLink, verifyEmailByLink, type VerifyRefusal } from '../../../core/users/verify-email.ts';
 import { typedSecret } from '../../../crypto/index.ts';
 import type { ServerDeps } from '../../deps.ts';
-import { deviceOf, pageTenant, type PageTenant } from '../context.ts';
+import { deviceOf, type PageTenant } from '../context.ts';
 import { cookieValue, setCookie } from '../cookies.ts';
-import { csrfToken, csrfValid } from '../csrf.ts';
-import { errorPage, pageResponse } from '../page.ts';
-import { BadForm, formBody, singleValues } from '../params.ts';
+import { csrfToken } from '../csrf.ts';
+import { pageResponse } from '../page.ts';
+import { pageRoute } from '../page-route.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
 
@@ -57,44 +55,27 @@ const problem = (f: FormContext, refusal: VerifyRefusal, error: string | null = 
  * to ask for a new link.
  */
 export function verifyEmailPage(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t }) => {
     const f = formContext(event, t);
     const token = event.url.searchParams.get('token') ?? '';
     const refusal = await checkVerificationLink(deps.accounts, { tenant: t.tenant, token });
     if (refusal) return problem(f, refusal);
     return page(f, { title: 'Confirm your email address', confirm: true, token });
-  };
+  });
 }
 
-async function postedForm(event: H3Event, f: FormContext): Promise<Map<string, string> | Response> {
-  let form;
-  try {
-    form = singleValues(await formBody(event));
-  } catch (e) {
-    if (e instanceof BadForm) return errorPage(400, 'The form could not be read', e.message, { tenantName: f.t.tenant.name });
-    throw e;
-  }
-  const secret = cookieValue(event, formCookie(f.t));
-  if (!csrfValid(secret, PURPOSE, form.get('csrf'))) {
-    return errorPage(403, 'The form could not be verified', 'The page was not sent by this sign-in service, or it is out of date. Go back, reload the page and try again.', { code: 'csrf', tenantName: f.t.tenant.name });
-  }
-  return form;
-}
+/** The forms of these pages are bound to their cookie. */
+const csrfOf = (event: H3Event, t: PageTenant) => ({ secret: cookieValue(event, formCookie(t)), purpose: PURPOSE });
 
 /** POST /t/:tenant/verify-email — the confirmation button: spends the token and marks the address verified. */
 export function verifyEmailConfirm(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t, form }) => {
     const f = formContext(event, t);
-    const form = await postedForm(event, f);
-    if (form instanceof Response) return form;
-    const result = await verifyEmailByLink(deps.accounts, { tenant: t.tenant, token: form.get('token') ?? '', ip: deviceOf(event, deps).ip });
+    const posted = await form(csrfOf(event, t));
+    const result = await verifyEmailByLink(deps.accounts, { tenant: t.tenant, token: posted.get('token') ?? '', ip: deviceOf(event, deps).ip });
     if (typeof result === 'string') return problem(f, result);
     return page(f, { title: 'Email address confirmed', verified: true, email: result.email });
-  };
+  });
 }
 
 /**
@@ -103,21 +84,13 @@ export function verifyEmailConfirm(deps: Deps) {
  * per IP and per address (429 with Retry-After and the wait in words).
  */
 export function verifyEmailResend(deps: Deps) {
-  return async (event: H3Event): Promise<Response> => {
-    const t = await pageTenant(event, deps);
-    if (t instanceof Response) return t;
+  return pageRoute(deps, async ({ event, t, form, showAgain }) => {
     const f = formContext(event, t);
-    const form = await postedForm(event, f);
-    if (form instanceof Response) return form;
-    const email = normalizeEmail(form.get('email') ?? '');
+    const posted = await form(csrfOf(event, t));
+    const email = normalizeEmail(posted.get('email') ?? '');
     if (email.length > 320 || !isEmail(email)) return problem(f, 'unknown', 'Enter a valid email address.');
-    try {
-      await requestVerificationLink(deps.accounts, { tenant: t.tenant, issuer: t.issuer, email, ip: deviceOf(event, deps).ip });
-    } catch (e) {
-      if (!(e instanceof RateLimited)) throw e;
-      f.headers.set('retry-after', String(e.retryAfter));
-      return page(f, { title: 'Too many requests', problem: `${e.message} Try again in ${waitText(e.retryAfter)}.` }, 429);
-    }
+    showAgain((error, status) => page(f, { title: 'Too many requests', problem: error }, status));
+    await requestVerificationLink(deps.accounts, { tenant: t.tenant, issuer: t.issuer, email, ip: deviceOf(event, deps).ip });
     return page(f, { title: 'Check your email', linkSent: true });
-  };
+  });
 }
