@@ -67,9 +67,9 @@ export function malformedRequest(surface: Surface, message: string): Response {
 }
 
 /** Something failed that the client cannot fix or be told about (RFC 6749 §5.2 has no code for it; `server_error` is §4.1.2.1's). */
-export function unexpectedFailure(surface: Surface, requestId?: string): Response {
+export function unexpectedFailure(surface: Surface, look: { readonly tenantName?: string | undefined; readonly requestId?: string | undefined } = {}): Response {
   if (surface === 'oauth') return oauthError(new ServerError());
-  if (surface === 'pages') return errorPage(500, 'Something went wrong', 'The server could not complete the request. Try again in a moment.', { code: 'server_error', requestId });
+  if (surface === 'pages') return errorPage(500, 'Something went wrong', 'The server could not complete the request. Try again in a moment.', { ...look, code: 'server_error' });
   return problem(500, 'The server could not complete the request.');
 }
 
@@ -91,7 +91,7 @@ export function errorResponse(e: unknown, event: H3Event): Response {
   const answer = surface === 'pages' ? forPeople(e, event) : forMachines(e);
   if (answer) return answer;
   requestLog(event).error({ err: describe(e) }, 'unhandled error');
-  return unexpectedFailure(surface, requestState(event)?.id);
+  return unexpectedFailure(surface, lookOf(event));
 }
 
 /**
@@ -111,7 +111,7 @@ function forMachines(e: unknown): Response | undefined {
 
 /** Hosted pages: an HTML error page in the tenant's look, with the request id to quote. */
 function forPeople(e: unknown, event: H3Event): Response | undefined {
-  const look = { tenantName: shownTenantOf(event), requestId: requestState(event)?.id };
+  const look = lookOf(event);
   if (e instanceof PageError) return errorPage(e.status, e.heading, e.message, { ...look, code: e.code });
   if (e instanceof UnknownTenant) return errorPage(404, 'Unknown sign-in service', 'There is no such tenant here.', look);
   // The authorization and logout endpoints' refusals that cannot go back to a client (RFC 6749 §4.1.2.1).
@@ -121,6 +121,9 @@ function forPeople(e: unknown, event: H3Event): Response | undefined {
   if (e instanceof HTTPError && !e.unhandled) return problem(e.status, e.status === 404 ? 'No such resource.' : e.statusText || undefined);
   return undefined;
 }
+
+/** What an error page shows of the request: the tenant it is for (its look) and the id to quote. */
+const lookOf = (event: H3Event) => ({ tenantName: shownTenantOf(event), requestId: requestState(event)?.id });
 
 const retryAfter = (e: AuthflowError): Record<string, string> => (e instanceof RateLimited ? { 'retry-after': String(e.retryAfter) } : {});
 
