@@ -1,4 +1,4 @@
-// Lint rules, including the dependency arrows of DESIGN §2:
+// Lint rules, including the dependency arrows between the layers (docs/architecture.md):
 //   cli -> app -> {server, db, core, crypto, config}; server -> core, crypto;
 //   db -> core; core -> crypto; crypto, config -> nothing internal.
 // Frameworks stay in their layer: h3 in server, drizzle and drivers in db, commander in cli.
@@ -43,12 +43,12 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  { files: ['src/crypto/**'], rules: deny(['core', 'db', 'server', 'app', 'cli', 'config'], ['h3', 'commander', ...DRIVERS, ...MAIL], 'crypto depends on nothing internal (DESIGN §2)') },
-  { files: ['src/config/**'], rules: deny(['core', 'db', 'server', 'app', 'cli', 'crypto'], ['h3', 'commander', ...DRIVERS, ...MAIL], 'config depends on nothing internal (DESIGN §2)') },
-  { files: ['src/core/**'], rules: deny(['db', 'server', 'app', 'cli', 'config'], ['h3', 'commander', 'pino', 'prom-client', ...DRIVERS, ...MAIL], 'core is framework-free and depends only on crypto (DESIGN §2)') },
-  { files: ['src/db/**'], rules: deny(['server', 'app', 'cli', 'config'], ['h3', 'commander', ...MAIL], 'db depends only on core ports and errors (DESIGN §2)') },
-  { files: ['src/db/**'], ignores: ['src/db/drivers/**'], rules: deny(['server', 'app', 'cli', 'config'], ['h3', 'commander', 'better-sqlite3', 'pg'], 'only src/db/drivers/ opens database drivers (DESIGN §2)') },
-  { files: ['src/server/**'], rules: deny(['db', 'app', 'cli', 'config'], ['commander', ...DRIVERS, ...MAIL], 'server depends on core and crypto only (DESIGN §2)') },
-  { files: ['src/app/**'], rules: deny(['cli'], ['commander', 'h3', ...DRIVERS], 'app composes layers; frameworks stay in theirs (DESIGN §2)') },
-  { files: ['src/cli/**'], rules: deny(['db', 'server', 'crypto'], ['h3', ...DRIVERS, ...MAIL], 'the CLI goes through src/app (DESIGN §2)') },
+  { files: ['src/crypto/**'], rules: deny(['core', 'db', 'server', 'app', 'cli', 'config'], ['h3', 'commander', ...DRIVERS, ...MAIL], 'crypto depends on nothing internal (docs/architecture.md)') },
+  { files: ['src/config/**'], rules: deny(['core', 'db', 'server', 'app', 'cli', 'crypto'], ['h3', 'commander', ...DRIVERS, ...MAIL], 'config depends on nothing internal (docs/architecture.md)') },
+  { files: ['src/core/**'], rules: deny(['db', 'server', 'app', 'cli', 'config'], ['h3', 'commander', 'pino', 'prom-client', ...DRIVERS, ...MAIL], 'core is framework-free and depends only on crypto (docs/architecture.md)') },
+  { files: ['src/db/**'], rules: deny(['server', 'app', 'cli', 'config'], ['h3', 'commander', ...MAIL], 'db depends only on core ports and errors (docs/architecture.md)') },
+  { files: ['src/db/**'], ignores: ['src/db/drivers/**'], rules: deny(['server', 'app', 'cli', 'config'], ['h3', 'commander', 'better-sqlite3', 'pg'], 'only src/db/drivers/ opens database drivers (docs/architecture.md)') },
+  { files: ['src/server/**'], rules: deny(['db', 'app', 'cli', 'config'], ['commander', ...DRIVERS, ...MAIL], 'server depends on core and crypto only (docs/architecture.md)') },
+  { files: ['src/app/**'], rules: deny(['cli'], ['commander', 'h3', ...DRIVERS], 'app composes layers; frameworks stay in theirs (docs/architecture.md)') },
+  { files: ['src/cli/**'], rules: deny(['db', 'server', 'crypto'], ['h3', ...DRIVERS, ...MAIL], 'the CLI goes through src/app (docs/architecture.md)') },
 );

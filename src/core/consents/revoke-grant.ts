@@ -12,7 +12,7 @@ export const MAX_ACCESS_TOKEN_TTL = 86_400;
 const MARGIN_MS = 60_000;
 
 /**
- * Revokes a grant (DESIGN §9: what hangs off it is revoked with it), with
+ * Revokes a grant (what hangs off it is revoked with it: docs/architecture.md, the data model), with
  * `s` the stores of one open transaction:
  * - the grant row is marked revoked, so its refresh tokens and pending
  *   authorization codes are refused (both check their grant) and the next

@@ -32,11 +32,11 @@ export interface AuthorizationCode {
   readonly usedAt: number | null;
 }
 
-type Deps = { readonly repo: Repository; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'authCodes'>; readonly clock: Clock };
 
 /**
  * Issues a code: 256 random bits with the `af_ac_` prefix; only its SHA-256 is
- * stored (DESIGN §4). Returns the code, to be sent once to the redirect URI.
+ * stored, like every machine secret. Returns the code, to be sent once to the redirect URI.
  */
 export async function issueAuthorizationCode(
   deps: Deps,

@@ -6,7 +6,7 @@ import { splitScope } from './grant-types/internal/issue.ts';
 import { verifyAccessToken, type AccessTokenVerifierDeps } from './tokens/access-token.ts';
 
 export interface UserInfoDeps extends AccessTokenVerifierDeps {
-  readonly repo: Repository;
+  readonly repo: Pick<Repository, 'users'>;
 }
 
 /**

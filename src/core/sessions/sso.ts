@@ -5,7 +5,7 @@ import type { Repository } from '../ports.ts';
 import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import { isLive, type Session } from './session.ts';
 
-type Deps = { readonly repo: Repository; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'sessions'>; readonly clock: Clock };
 
 /** Prefix of the SSO session cookie's secret (DESIGN §4 typed secrets). */
 const KIND = 'ss';

@@ -16,7 +16,7 @@ export interface CreateTenantInput {
 }
 
 export interface CreateTenantDeps {
-  readonly repo: Repository;
+  readonly repo: Pick<Repository, 'transaction'>;
   readonly keyRing: KeyRing;
   readonly clock: Clock;
 }

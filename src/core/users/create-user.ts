@@ -12,7 +12,7 @@ import { checkAttributes, checkedEmail, createUserSchema } from './user-input.ts
 
 export { createUserSchema } from './user-input.ts';
 
-type Deps = { readonly repo: Repository; readonly passwords: PasswordHasher; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly passwords: PasswordHasher; readonly clock: Clock };
 
 /**
  * Creates a user with an optional password (argon2id, checked against the

@@ -5,7 +5,7 @@ import type { Repository } from '../ports.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { revokeUserAccess } from './revoke-access.ts';
 
-type Deps = { readonly repo: Repository; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly clock: Clock };
 
 /**
  * Erases a user (GDPR Art. 17), in one transaction: signs them out

@@ -6,9 +6,9 @@ import type { Repository } from '../ports.ts';
 import type { Device } from '../sessions/sso.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
-type Deps = { readonly repo: Repository; readonly clock: Clock; readonly mail: MailDeps };
+type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly clock: Clock; readonly mail: MailDeps };
 
-/** Prefix of the device cookie's secret (DESIGN §4 typed secrets). */
+/** Prefix of the device cookie's secret (a typed secret: a leaked one says what it is). */
 const KIND = 'dv';
 
 /** A device secret as the cookie may carry it (anything else is replaced by a new one). */

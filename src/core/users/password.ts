@@ -6,7 +6,7 @@ import type { User } from './user.ts';
 /** The credential kind holding a user's argon2id password hash. */
 export const PASSWORD = 'password';
 
-type Deps = { readonly repo: Repository; readonly passwords: PasswordHasher; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'credentials'>; readonly passwords: PasswordHasher; readonly clock: Clock };
 
 const dummies = new WeakMap<PasswordHasher, Promise<string>>();
 
@@ -29,7 +29,7 @@ function dummyHash(passwords: PasswordHasher): Promise<string> {
  * argon2id runs off the event loop. On success with outdated parameters, or
  * with a hash imported from another system (bcrypt, argon2i, scrypt, PBKDF2:
  * `passwords.verify` dispatches by prefix), the hash is replaced by argon2id
- * with the current parameters (DESIGN §4 "rehash on login"; the credential's
+ * with the current parameters (rehashed on login; the credential's
  * data keeps its import marker so a re-import does not put the old hash back).
  * Disabled users never pass.
  */

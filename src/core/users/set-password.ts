@@ -9,7 +9,7 @@ import { checkPasswordPolicy } from './password-policy.ts';
 import { revokeUserAccess } from './revoke-access.ts';
 import type { User } from './user.ts';
 
-type Deps = { readonly repo: Repository; readonly passwords: PasswordHasher; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly passwords: PasswordHasher; readonly clock: Clock };
 
 export interface SetPasswordOptions {
   /** Sign the user out everywhere; undefined: the tenant's `password_reset.revoke_sessions` (default true). */

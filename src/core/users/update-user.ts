@@ -9,7 +9,7 @@ import { revokeUserAccess } from './revoke-access.ts';
 import type { User } from './user.ts';
 import { checkAttributes, checkedEmail, updateUserSchema } from './user-input.ts';
 
-type Deps = { readonly repo: Repository; readonly clock: Clock };
+type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly clock: Clock };
 
 /** JSON Merge Patch (RFC 7396) of attributes: a null member removes it, objects merge, anything else replaces. */
 function mergeAttributes(target: Readonly<Record<string, unknown>>, patch: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -8,7 +8,7 @@ export interface PageOptions {
 }
 
 /**
- * A hosted page as a Response, with the browser protections of DESIGN §4:
+ * A hosted page as a Response, with the browser protections every hosted page has:
  * only the static inline style and script blocks of its templates may run
  * (by hash; no inline handlers, nothing else), `frame-ancestors 'none'` and
  * X-Frame-Options against clickjacking, no referrer (the URL may carry a

@@ -60,7 +60,7 @@ export async function handle(deps: CodeGrantDeps, req: TokenRequest): Promise<To
 
   const [user, grant] = await Promise.all([deps.repo.users.byId(tenant.id, record.userId), deps.repo.grants.byId(tenant.id, record.grantId)]);
   if (!user || user.disabled) throw new InvalidGrant('the user no longer exists or is disabled');
-  // DESIGN §9: codes hang off the grant; one issued before its revocation (or replacement) is dead with it.
+  // Codes hang off the grant (docs/architecture.md, the data model): one issued before its revocation (or replacement) is dead with it.
   if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization behind this code was revoked');
 
   const scopes = splitScope(record.scope);

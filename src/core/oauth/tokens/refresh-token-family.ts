@@ -19,7 +19,7 @@ export interface RefreshTokenPort {
 }
 
 export interface RefreshTokenDeps {
-  readonly repo: Repository;
+  readonly repo: Pick<Repository, 'refreshTokens' | 'transaction'>;
   readonly clock: Clock;
 }
 
