@@ -1,24 +1,11 @@
 import type { TenantSettings } from '../tenants/settings.ts';
+import type { User } from '../users/user.ts';
 
 /**
- * The user fields claims are made from. A narrow, structural view of a user
- * record (see src/core/users), so the ID token and UserInfo share one mapping.
+ * The user fields claims are made from: a narrow view of a user record, so
+ * the ID token and UserInfo share one mapping (`updatedAt` in milliseconds).
  */
-export interface ClaimsUser {
-  readonly id: string;
-  readonly email: string;
-  readonly emailVerified: boolean;
-  readonly phone: string | null;
-  readonly phoneVerified: boolean;
-  readonly name: string | null;
-  readonly givenName: string | null;
-  readonly familyName: string | null;
-  readonly locale: string | null;
-  readonly picture: string | null;
-  readonly attributes: Readonly<Record<string, unknown>>;
-  /** Milliseconds. */
-  readonly updatedAt: number;
-}
+export type ClaimsUser = Pick<User, 'id' | 'email' | 'emailVerified' | 'phone' | 'phoneVerified' | 'name' | 'givenName' | 'familyName' | 'locale' | 'picture' | 'attributes' | 'updatedAt'>;
 
 /** OIDC Core §5.5 `claims` request for one target: claim name → null (voluntary) or `{ essential, value, values }`. */
 export type RequestedClaims = Readonly<Record<string, unknown>>;
