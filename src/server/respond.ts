@@ -80,16 +80,16 @@ export function respondToError(error: HTTPError, event: H3Event): Response {
 
 /** Maps any error to the response of the request's surface, logging what must not be sent. */
 export function errorResponse(e: unknown, event: H3Event): Response {
+  const surface = surfaceOf(pathOf(event));
+  // A dependency that is down (503) is stated, and logged as what it is.
+  if (isAuthflowError(e) && STATUS[e.code] >= 500) requestLog(event).error({ err: describe(e) }, 'dependency unavailable');
+  const answer = surface === 'pages' ? forPeople(e, event) : forMachines(e);
+  if (answer) return answer;
   if (clientWentAway(e, event)) {
     // The client closed the connection mid-request (e.g. mid-body): nothing to answer, nothing wrong here.
     requestLog(event).debug({ err: { type: (e as Error).name, code: (e as { code?: unknown }).code } }, 'request aborted by the client');
     return problem(400, 'The request was aborted.');
   }
-  const surface = surfaceOf(event.url.pathname);
-  // A dependency that is down (503) is stated, and logged as what it is.
-  if (isAuthflowError(e) && STATUS[e.code] >= 500) requestLog(event).error({ err: describe(e) }, 'dependency unavailable');
-  const answer = surface === 'pages' ? forPeople(e, event) : forMachines(e);
-  if (answer) return answer;
   requestLog(event).error({ err: describe(e) }, 'unhandled error');
   return unexpectedFailure(surface, lookOf(event));
 }
@@ -120,6 +120,15 @@ function forPeople(e: unknown, event: H3Event): Response | undefined {
   // h3's own refusals (no such page, a method the page does not take): the API's shape, as before any page was matched.
   if (e instanceof HTTPError && !e.unhandled) return problem(e.status, e.status === 404 ? 'No such resource.' : e.statusText || undefined);
   return undefined;
+}
+
+/** The request's path, even when h3 could not parse its URL (the error may be that). */
+function pathOf(event: H3Event): string {
+  try {
+    return event.url.pathname;
+  } catch {
+    return URL.parse(event.req.url)?.pathname ?? '/';
+  }
 }
 
 /** What an error page shows of the request: the tenant it is for (its look) and the id to quote. */
