@@ -45,7 +45,9 @@ export function frontDoor(app: H3): NodeHandler {
     if (!refusal && !target.startsWith('/')) refusal = absoluteForm(req);
     if (!refusal) refusal = checkPath(pathOf(req.url ?? ''));
     if (!refusal) return undefined;
-    return { response: malformedRequest(surfaceOf(pathOf(target)), refusal.message), message: refusal.message };
+    // An absolute-form target (RFC 9112 §3.2.2) names its surface by the path after the authority.
+    const path = pathOf(target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/');
+    return { response: malformedRequest(surfaceOf(path), refusal.message), message: refusal.message };
   }
 
   async function answer(res: ServerResponse, response: Response, route: string, req: IncomingMessage, reason?: string): Promise<void> {
