@@ -4,7 +4,7 @@ import { toNodeHandler, type H3 } from 'h3';
 import { appDeps } from './app.ts';
 import { setDefaultHeaders } from './middleware/security-headers.ts';
 import { malformedRequest, unexpectedFailure } from './respond.ts';
-import { checkHost, checkPath, pathOf, type Refusal } from './request-target.ts';
+import { checkFragment, checkHost, checkPath, pathOf, type Refusal } from './request-target.ts';
 import { surfaceOf } from './surface.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -43,7 +43,7 @@ export function frontDoor(app: H3): NodeHandler {
     const target = req.url ?? '';
     let refusal: Refusal | undefined = duplicateHost(req) ?? checkHost(req.headers.host);
     if (!refusal && !target.startsWith('/')) refusal = absoluteForm(req);
-    if (!refusal) refusal = checkPath(pathOf(req.url ?? ''));
+    if (!refusal) refusal = checkFragment(req.url ?? '') ?? checkPath(pathOf(req.url ?? ''));
     if (!refusal) return undefined;
     // An absolute-form target (RFC 9112 §3.2.2) names its surface by the path after the authority.
     const path = pathOf(target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') || '/');

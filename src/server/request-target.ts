@@ -20,9 +20,10 @@ const MALFORMED_ESCAPE = /%(?![0-9a-f]{2})/i;
 
 /**
  * Checks an origin-form path (RFC 9112 §3.2.1), without its query: no dot
- * segments (RFC 3986 §3.3, plain or encoded), no empty segments, no encoded
- * separators or needlessly encoded characters, no backslash (WHATWG URL
- * parsers read it as "/"), and only well-formed percent-escapes.
+ * segments (RFC 3986 §3.3, plain or encoded), no empty segments (a trailing
+ * "/" among them), no encoded separators or needlessly encoded characters,
+ * no backslash (WHATWG URL parsers read it as "/"), and only well-formed
+ * percent-escapes.
  */
 export function checkPath(path: string): Refusal | undefined {
   if (path.charCodeAt(0) !== 47) return refuse('The request target must be an absolute path.');
@@ -38,6 +39,8 @@ export function checkPath(path: string): Refusal | undefined {
     if (i < path.length && path.charCodeAt(i) !== 47) continue;
     const length = i - start;
     if (length === 0 && i < path.length) return refuse('The request path contains an empty segment ("//").');
+    // A trailing "/" too: the router would drop it, so `/metrics/` would reach `/metrics`.
+    if (length === 0 && i === path.length && i > 1) return refuse('The request path ends with "/".');
     if ((length === 1 || length === 2) && path.slice(start, i).replaceAll('.', '') === '') return refuse('The request path contains a dot segment ("." or "..").');
     start = i + 1;
   }
@@ -60,6 +63,15 @@ export function checkHost(host: string | undefined): Refusal | undefined {
     return refuse('The Host header is not a valid host name and port.');
   }
   return undefined;
+}
+
+/**
+ * RFC 9112 §3.2: no form of request-target carries a fragment. A "#" would be
+ * cut off by the URL parser after these checks, so `/metrics#x` or
+ * `/t/a/jwks#/b` would reach a route other than the one written.
+ */
+export function checkFragment(target: string): Refusal | undefined {
+  return target.includes('#') ? refuse('The request target contains a fragment ("#").') : undefined;
 }
 
 /** The path of a request-target, without its query. */

@@ -60,12 +60,14 @@ export function generate(rng: Random, routes: readonly Route[], k: Knowledge): F
 
   // The API key decides how far an API request gets; with the admin key it acts on the scratch tenant only.
   const auth = isApi ? rng.weighted<'admin' | 'tenant' | 'none' | 'junk'>([[5, 'admin'], [2, 'tenant'], [1, 'none'], [2, 'junk']]) : 'none';
-  let path = fillPath(rng, route.path, k, isApi && (auth === 'admin' || auth === 'tenant'));
+  // Deleting the scratch tenant would leave the rest of the run nothing to act on.
+  const keyed = isApi && (auth === 'admin' || auth === 'tenant') && !(method === 'DELETE' && route.path === '/api/v1/tenants/:tenant');
+  let path = fillPath(rng, route.path, k, keyed);
   if (rng.chance(0.25)) {
     path = bendPath(rng, path, tags);
   }
   let target = path;
-  if (rng.chance(route.method === 'GET' || route.method === '' ? 0.6 : 0.25)) target += `?${query(rng, k, tags)}`;
+  if (rng.chance(route.method === 'GET' || route.method === '' ? 0.6 : 0.25)) target += `?${query(rng, k, tags, route.path)}`;
   else if (rng.chance(0.03)) {
     target += rng.pick(['?', '??', '?&', '?=', '?%', '#frag', '?a=1#b', '?' + '&'.repeat(500)]);
     tags.push('odd-query');
@@ -150,9 +152,30 @@ function bendHost(rng: Random, tags: string[]): string | undefined {
   ]);
 }
 
-function query(rng: Random, k: Knowledge, tags: string[]): string {
-  const pairs: string[] = [];
-  const n = rng.int(1, 8);
+/** The parameters a well-formed request to the route carries (then extra and bent ones are added). */
+function recipe(rng: Random, route: string, k: Knowledge): string[] {
+  if (rng.chance(0.4)) return [];
+  const v = (name: string) => encodeValue(rng, value(rng, name, k, []));
+  const csrf = () => `csrf=${encodeURIComponent(k.fields.csrf?.length ? rng.pick(k.fields.csrf) : 'x')}`;
+  if (route.endsWith('/token')) {
+    const grant = rng.pick(['client_credentials', 'authorization_code', 'refresh_token']);
+    const auth = rng.pick([[], [`client_id=${v('client_id')}`, `client_secret=${v('client_secret')}`], [`client_id=${v('client_id')}`, `client_assertion_type=${v('client_assertion_type')}`, `client_assertion=${v('client_assertion')}`]]);
+    const grantParams = grant === 'authorization_code' ? [`code=${v('code')}`, `redirect_uri=${v('redirect_uri')}`, `code_verifier=${'v'.repeat(43)}`] : grant === 'refresh_token' ? [`refresh_token=${v('refresh_token')}`] : [`scope=${v('scope')}`];
+    return [`grant_type=${grant}`, ...auth, ...grantParams];
+  }
+  if (route.endsWith('/introspect') || route.endsWith('/revoke')) return [`token=${v('token')}`, `client_id=${v('client_id')}`, `client_secret=${v('client_secret')}`];
+  if (route.endsWith('/authorize')) return ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method'].map((n) => `${n}=${v(n)}`);
+  if (route.endsWith('/logout')) return [`id_token_hint=${v('id_token_hint')}`, `post_logout_redirect_uri=${v('post_logout_redirect_uri')}`, `client_id=${v('client_id')}`, csrf()];
+  if (route.includes('/login/') || route.includes('/account/login')) return [csrf(), `identifier=${v('identifier')}`, `password=${v('password')}`];
+  if (route.includes('/register/')) return [csrf(), `email=${v('email')}`, `password=${v('password')}`, 'terms=on'];
+  if (route.includes('/account/')) return [csrf(), ...['name', 'email', 'password', 'current_password', 'new_password', 'session_id', 'client_id'].filter(() => rng.chance(0.4)).map((n) => `${n}=${v(n)}`)];
+  if (route.includes('forgot-password') || route.includes('magic-link') || route.includes('verify-email')) return [csrf(), `email=${v('email')}`, `token=${v('token')}`];
+  return [];
+}
+
+function query(rng: Random, k: Knowledge, tags: string[], route = ''): string {
+  const pairs: string[] = recipe(rng, route, k);
+  const n = rng.int(pairs.length ? 0 : 1, 6);
   for (let i = 0; i < n; i++) {
     const name = rng.chance(0.85) ? rng.pick(OAUTH_PARAMS) : rng.pick([...Object.keys(k.fields), rng.string(rng.int(1, 10), 'abcxyz_[]%.')]);
     pairs.push(`${encodeName(rng, name)}=${encodeValue(rng, value(rng, name, k, tags))}`);
@@ -204,6 +227,12 @@ function value(rng: Random, name: string, k: Knowledge, tags: string[]): string 
     case 'client_secret': return rng.chance(0.5) && client.secret ? client.secret : `af_cs_${rng.string(20, 'abc')}`;
     case 'identifier': case 'username': case 'email': case 'login_hint': return rng.chance(0.5) ? k.user.email : `${rng.string(6, 'abc')}@example.com`;
     case 'password': case 'current_password': case 'new_password': case 'confirm_password': return rng.chance(0.3) ? k.user.password : rng.string(rng.int(0, 80), 'abc123 !é');
+    case 'token': case 'access_token': case 'id_token_hint': case 'refresh_token': case 'code': {
+      const token = k.tokens.length ? rng.pick(k.tokens) : 'x';
+      return rng.pick([token, token.slice(0, -2), `${token}x`, token.split('.').slice(0, 2).join('.') + '.', rng.string(43, 'abcdefghijklmnopqrstuvwxyz0123456789-_')]);
+    }
+    case 'client_assertion': return k.assertions.length ? rng.pick(k.assertions) : 'x';
+    case 'client_assertion_type': return rng.pick(['urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'urn:ietf:params:oauth:client-assertion-type:saml2-bearer']);
     case 'max_age': case 'limit': return String(rng.pick([0, 1, -1, 100, 1e9, 3.5]));
     case 'claims': return rng.pick(['{"userinfo":{"email":null}}', '{"id_token":{"acr":{"essential":true}}}', '{"userinfo":', '[]', '{"__proto__":{"x":1}}']);
     default: {
@@ -217,6 +246,8 @@ function value(rng: Random, name: string, k: Knowledge, tags: string[]): string 
 function junkAuthorization(rng: Random, k: Knowledge, tags: string[]): string {
   tags.push('auth');
   const client = rng.pick(k.clients);
+  const token = k.tokens.length ? rng.pick(k.tokens) : 'x.y.z';
+  if (rng.chance(0.3)) return rng.pick([`Bearer ${token}`, `bearer ${token}`, `Bearer ${token.slice(0, -3)}`, `Bearer ${token.replace(/\.[^.]*$/, '.')}`, `DPoP ${token}`, `Bearer ${token} ${token}`]);
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   return rng.pick([
     'Bearer', 'Bearer ', 'Bearer  x', 'bearer af_x', `Bearer ${k.adminKey}x`, `Bearer ${k.adminKey.slice(0, -1)}`, `Bearer ${k.adminKey.toUpperCase()}`,
@@ -299,7 +330,7 @@ function makeBody(rng: Random, method: string, isApi: boolean, route: string, k:
     case 'bad-json': text = rng.pick(['{', '{"a":', '{"a":1,}', "{'a':1}", '[1,2', 'nul', '"\\ud800"', '{"a":"\\x"}', '1'.repeat(400), '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{}}}', '\uFEFF{}', '{"a":1}{"b":2}', 'NaN', '{"a":1e99999}']); break;
     case 'deep-json': { const d = rng.int(20, 5000); text = rng.chance(0.5) ? `${'['.repeat(d)}${']'.repeat(d)}` : `${'{"a":'.repeat(d)}1${'}'.repeat(d)}`; break; }
     case 'big-json': text = JSON.stringify({ name: 'n'.repeat(rng.int(1000, 300_000)), list: Array.from({ length: rng.int(0, 3000) }, (_, i) => i) }); break;
-    case 'form': text = query(rng, k, tags); break;
+    case 'form': text = query(rng, k, tags, route); break;
     case 'bad-form': text = rng.pick(['%', '%zz=1', '=&=&=', '&&&&', 'a=%ff%fe', 'a=\u0000', 'a==b', '+=+', 'a[b][c]=1&a[b]=2', 'csrf=1&csrf=2&csrf=3']); break;
     case 'big-form': text = Array.from({ length: rng.int(100, 5000) }, (_, i) => `${rng.pick(OAUTH_PARAMS)}=${i}`).join('&') + `&x=${'y'.repeat(rng.int(0, 200_000))}`; break;
     case 'binary': text = rng.bytes(rng.int(1, 4000)); break;
@@ -312,7 +343,7 @@ function makeBody(rng: Random, method: string, isApi: boolean, route: string, k:
 function jsonBody(rng: Random, route: string, k: Knowledge): unknown {
   const client = rng.pick(k.clients);
   const base: Record<string, unknown> =
-    route.endsWith('/clients') || route.includes('/clients/:') ? { name: 'c', type: rng.pick(['confidential', 'public', 'x']), redirect_uris: [rng.pick([client.redirectUri, 'http://x', 'javascript:1', ''])] }
+    route.endsWith('/clients') || route.includes('/clients/:') ? clientBody(rng, client.redirectUri)
     : route.endsWith('/users') || route.includes('/users/:') ? { email: rng.pick(['a@example.com', k.user.email, 'not-an-email', '']), password: rng.pick(['', 'short', 'a long enough password 123']) }
     : route.includes('/api-keys') ? { name: 'k', tenant: rng.pick([k.scratchTenant, null, 'nope']), scopes: rng.pick([['users:read'], ['*'], [], ['nope']]) }
     : route.endsWith('/tenants') ? { slug: rng.pick(['t' + rng.string(6, 'abcdef'), '', 'A B', '..', 'main']) }
@@ -322,6 +353,30 @@ function jsonBody(rng: Random, route: string, k: Knowledge): unknown {
     base[rng.pick(['name', 'email', 'scopes', 'settings', 'slug', '__proto__', 'constructor', 'type', 'password', 'extra'])] = rng.pick<unknown>([null, 1, -1, 1e308, '', 'x'.repeat(rng.int(0, 2000)), [], {}, [null], { a: { b: { c: {} } } }, true, '\u0000', '\ud800']);
   }
   return rng.chance(0.1) ? rng.pick<unknown>([[base], 'string', 42, null, true]) : base;
+}
+
+/** Client metadata with the fields whose parsing goes deepest: URIs, key sets, algorithms, lifetimes. */
+function clientBody(rng: Random, redirectUri: string): Record<string, unknown> {
+  const uri = () => rng.pick([redirectUri, 'http://x', 'javascript:1', '', 'https://', 'https://[::1', 'https://a:99999/cb', 'https://ex.com/cb#f', 'custom.scheme:/cb', 'http://localhost:0/', 'https://ex.com/%zz', 'https://ü.example/cb', 'x'.repeat(3000)]);
+  const jwk = () => rng.pick<unknown>([
+    { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'BBBB' }, { kty: 'EC', crv: 'P-999', x: '', y: '' }, { kty: 'RSA', n: 'AQAB', e: 'AQAB' }, { kty: 'RSA', n: '', e: '' },
+    { kty: 'OKP', crv: 'Ed25519', x: '!!!' }, { kty: 'oct', k: 'AAAA' }, { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: '../../x', alg: 'none' },
+    { kty: 'EC' }, {}, null, 'string', { kty: 'RSA', n: 'A'.repeat(20000), e: 'AQAB' },
+  ]);
+  const body: Record<string, unknown> = { name: 'c', type: rng.pick(['confidential', 'public', 'x']) };
+  if (rng.chance(0.7)) body.redirect_uris = Array.from({ length: rng.int(0, 3) }, uri);
+  if (rng.chance(0.3)) body.post_logout_redirect_uris = [uri()];
+  if (rng.chance(0.3)) body.cors_origins = [rng.pick(['https://rp.example', 'https://rp.example/', 'null', '*', 'https://a:99999', 'file://', ''])];
+  if (rng.chance(0.3)) body.token_endpoint_auth_method = rng.pick(['private_key_jwt', 'client_secret_jwt', 'client_secret_basic', 'none', 'tls_client_auth', 'x']);
+  if (rng.chance(0.3)) body.jwks = rng.pick<unknown>([{ keys: [jwk()] }, { keys: [] }, { keys: jwk() }, null, [], { keys: [jwk(), jwk()] }]);
+  if (rng.chance(0.2)) body.jwks_uri = rng.pick(['https://rp.example/jwks', 'http://rp.example/jwks', 'file:///etc/passwd', 'https://127.0.0.1/jwks', '']);
+  if (rng.chance(0.2)) body.id_token_signed_response_alg = rng.pick(['RS256', 'ES256', 'EdDSA', 'none', 'HS256', '']);
+  if (rng.chance(0.2)) body.access_token_ttl = rng.pick([60, 59, 0, -1, 1e20, 3.5, '60', null]);
+  if (rng.chance(0.2)) body.grant_types = rng.pick([['client_credentials'], ['implicit'], [], ['refresh_token'], 'authorization_code']);
+  if (rng.chance(0.2)) body.scopes = rng.pick([['openid'], [''], ['x'.repeat(100)], Array.from({ length: 200 }, (_, i) => `s${i}`)]);
+  if (rng.chance(0.1)) body.audiences = rng.pick([['https://api.example'], [''], 'x']);
+  if (rng.chance(0.1)) body.first_party = rng.pick([true, 'yes', 1]);
+  return body;
 }
 
 /** Message framing (RFC 9112 §6): the declared length and the body sent may disagree. */

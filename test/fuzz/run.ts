@@ -4,7 +4,7 @@ import { pathOf } from '../../src/server/request-target.ts';
 import { surfaceOf } from '../../src/server/surface.ts';
 import { generate, type FuzzRequest } from './requests.ts';
 import { Random } from './random.ts';
-import type { Target } from './target.ts';
+import type { Route, Target } from './target.ts';
 import { exchange, type WireExchange, type WireResponse } from './wire.ts';
 
 export interface FuzzOptions {
@@ -64,6 +64,7 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<FuzzRe
   const maxFailures = options.maxFailures ?? 50;
   const probeEvery = options.probeEvery ?? 250;
   const slowest: [number, string][] = [];
+  const matchers = routeMatchers(target.routes);
   let probes = 0;
   let next = 0;
   let done = 0;
@@ -84,7 +85,7 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<FuzzRe
       const index = indexes[next++]!;
       const req = generate(new Random(seeds[index] ?? index), target.routes, target.knowledge);
       const x = await exchange(target.host, target.port, req.bytes, { headRequest: req.method === 'HEAD', timeoutMs: 15_000, halfClose: req.truncated });
-      const problem = check(req, x, target.secrets);
+      const problem = check(req, x, target.secrets, matchers);
       const last = x.responses.at(-1);
       const key = last ? String(last.status) : 'none';
       statuses[key] = (statuses[key] ?? 0) + 1;
@@ -102,7 +103,7 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<FuzzRe
 }
 
 /** Why an exchange breaks the rules, or undefined. */
-export function check(req: FuzzRequest, x: WireExchange, secrets: readonly string[]): string | undefined {
+export function check(req: FuzzRequest, x: WireExchange, secrets: readonly string[], routes: readonly RegExp[]): string | undefined {
   if (x.malformed) return `the answer is not HTTP: ${x.malformed}`;
   if (x.error && x.error.startsWith('no end of answer')) return x.error;
   const final = x.responses.filter((r) => r.status >= 200);
@@ -116,7 +117,20 @@ export function check(req: FuzzRequest, x: WireExchange, secrets: readonly strin
     const leak = leakIn(r, secrets);
     if (leak) return leak;
   }
-  return shapeOf(req, final[0]!);
+  return shapeOf(req, final[0]!) ?? retargeted(req, final[0]!, routes);
+}
+
+/** The route patterns as regular expressions over raw paths (`:name` one segment, `**` the rest). */
+export function routeMatchers(routes: readonly Route[]): RegExp[] {
+  return [...new Set(routes.map((r) => r.path))].map((p) => new RegExp(`^${p.split('/').map((seg) => (seg === '**' ? '.*' : seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`));
+}
+
+/** RFC 3986 §6: a request is served only by the route its path names as written (no normalisation reaches another). */
+function retargeted(req: FuzzRequest, r: WireResponse, routes: readonly RegExp[]): string | undefined {
+  if (r.status >= 400 || req.target === '*') return undefined;
+  const absolute = /^[a-z]+:\/\/[^/]*/i.exec(req.target);
+  const path = pathOf(absolute ? req.target.slice(absolute[0].length) || '/' : req.target);
+  return routes.some((m) => m.test(path)) ? undefined : `a ${r.status} for ${JSON.stringify(path.slice(0, 200))}, which no route names`;
 }
 
 /**

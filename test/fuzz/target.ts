@@ -4,10 +4,10 @@
 // a relying party would hold (clients, a user, interaction and session
 // cookies, CSRF tokens) so that generated requests get past the first checks.
 import { Writable } from 'node:stream';
-import { createHash } from 'node:crypto';
 import type { H3 } from 'h3';
 import { createHttpApp, createLogger, openAuthflow, initialize, type Authflow } from '../../src/app/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { generateSigningKey, importKey, pkceS256, signJwt } from '../../src/crypto/index.ts';
 import { listen, type Listening } from '../../src/server/index.ts';
 import { TEST_ENV } from '../helpers/cli.ts';
 import { createPgDatabase, tempDir } from '../helpers/db.ts';
@@ -29,6 +29,10 @@ export interface Knowledge {
   readonly tenantKey: string;
   readonly clients: readonly { readonly id: string; readonly secret?: string; readonly redirectUri: string }[];
   readonly user: { readonly id: string; readonly email: string; readonly password: string };
+  /** Access tokens the tenant issued. */
+  readonly tokens: readonly string[];
+  /** Client assertions (RFC 7523) signed by a registered key, valid or not. */
+  readonly assertions: readonly string[];
   /** Known values of path parameters, by name (`interaction`, `client_id`, `user`, …). */
   readonly params: Readonly<Record<string, readonly string[]>>;
   /** Cookies a browser collected (`name=value`). */
@@ -175,10 +179,13 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
       const pair = c.split(';')[0]!;
       if (!pair.endsWith('=')) cookies.add(pair);
     }
-    for (const m of r.text.matchAll(/<input[^>]*name="([^"]+)"[^>]*?(?:value="([^"]*)")?[^>]*>/g)) {
-      const set = fields.get(m[1]!) ?? new Set<string>();
-      if (m[2] !== undefined) set.add(m[2].replaceAll('&amp;', '&'));
-      fields.set(m[1]!, set);
+    for (const tag of r.text.match(/<input\b[^>]*>/g) ?? []) {
+      const name = /\bname="([^"]+)"/.exec(tag)?.[1];
+      if (!name) continue;
+      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1];
+      const set = fields.get(name) ?? new Set<string>();
+      if (value !== undefined && value !== '') set.add(value.replaceAll('&amp;', '&'));
+      fields.set(name, set);
     }
     const location = r.headers.get('location')?.[0];
     const ix = location && /\/(?:login|register)\/([^/?#]+)/.exec(location);
@@ -189,7 +196,7 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
   // Two sign-ins started by the relying parties: interaction ids, their cookies, the sign-in forms' CSRF tokens.
   for (const c of clients) {
     const verifier = 'v'.repeat(43);
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const challenge = pkceS256(verifier);
     const q = new URLSearchParams({ client_id: c.id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile email offline_access', state: 'st', nonce: 'nn', code_challenge: challenge, code_challenge_method: 'S256' });
     const r = await send(port, 'GET', `/t/${tenant}/authorize?${q}`);
     keep(r);
@@ -207,9 +214,36 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
   keep(await send(port, 'GET', `/t/${tenant}/magic-link`, { Cookie: jar() }));
   if (interactions[0]) keep(await send(port, 'GET', `/t/${tenant}/register/${interactions[0]}`, { Cookie: jar() }));
 
+  // A private_key_jwt client and assertions it signed: right, expired, for another audience, reused, of another client.
+  const key = await generateSigningKey('ES256');
+  const jwtClient = await api(port, adminKey, 'POST', `/tenants/${tenant}/clients`, { name: 'Fuzz JWT', type: 'confidential', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['client_credentials'] });
+  const signer = await importKey(key.privateJwk, 'ES256');
+  const jwtId = jwtClient.client.client_id as string;
+  const now = Math.floor(Date.now() / 1000);
+  const aud = `http://${PUBLIC_HOST}/t/${tenant}/token`;
+  const claims = [
+    { iss: jwtId, sub: jwtId, aud, exp: now + 3600, jti: 'fuzz-1' },
+    { iss: jwtId, sub: jwtId, aud, exp: now - 10, jti: 'fuzz-2' },
+    { iss: jwtId, sub: jwtId, aud: 'https://elsewhere.example', exp: now + 3600, jti: 'fuzz-3' },
+    { iss: jwtId, sub: jwtId, aud: [aud, 'x'], exp: now + 1e9, iat: now + 1e9, nbf: now + 1e9 },
+    { iss: clients[0]!.id, sub: clients[0]!.id, aud, exp: now + 3600, jti: 'fuzz-5' },
+    { iss: jwtId, sub: 'someone-else', aud, exp: 'soon', jti: {} },
+  ];
+  const assertions = await Promise.all(claims.map((c) => signJwt(signer, { alg: 'ES256', kid: key.kid }, c as unknown as Record<string, unknown>)));
+  clients.push({ id: jwtId, redirectUri: REDIRECT });
+
+  // What a relying party holds: an access token (client credentials), and the tenant's key ids.
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(clients[0]!.id)}:${encodeURIComponent(clients[0]!.secret!)}`).toString('base64')}`;
+  const issued = await send(port, 'POST', `/t/${tenant}/token`, { Authorization: basic, 'Content-Type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials');
+  const accessToken = issued.status === 200 ? (JSON.parse(issued.text) as { access_token: string }).access_token : undefined;
+  const jwks = JSON.parse((await send(port, 'GET', `/t/${tenant}/jwks`)).text) as { keys: { kid: string }[] };
+  const kids = (await api(port, adminKey, 'GET', `/tenants/${scratchTenant}/keys`)) as { items: { kid: string }[] };
+
   return {
     tenant,
     scratchTenant,
+    tokens: accessToken ? [accessToken] : [],
+    assertions,
     adminKey,
     tenantKey: tenantKey.token as string,
     clients,
@@ -220,7 +254,7 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
       client_id: [scratchClient.client.client_id as string, clients[0]!.id],
       user: [scratchUser.id as string, user.id as string],
       session: [],
-      kid: [],
+      kid: [...kids.items.map((key) => key.kid), ...jwks.keys.map((key) => key.kid)],
       id: [],
       mail: [],
     },

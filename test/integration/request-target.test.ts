@@ -48,8 +48,15 @@ describe.each(DATABASES)('the front door (%s)', (database) => {
     ['/t/main\\jwks'],
     ['//metrics'],
     ['/t//main/jwks'],
+    // The router drops one trailing "/": refused, so that `/metrics/` never reaches `/metrics`.
+    ['/metrics/'],
+    ['/t/main/jwks/'],
     ['/healthz%zz'],
     ['/healthz%'],
+    // RFC 9112 §3.2: a request-target has no fragment; cut off, it would name another route.
+    ['/metrics#x'],
+    ['/t/main/jwks#/x'],
+    ['/healthz?a=1#/metrics'],
   ])('refuses %s with 400: dot segments, encoded slashes and needless escapes never reach another route', async (target) => {
     const r = await get(target);
     expect(r.status).toBe(400);
