@@ -37,6 +37,9 @@ export interface FuzzReport {
   readonly failures: readonly Failure[];
   readonly probes: number;
   readonly routes: number;
+  readonly paths: number;
+  /** Requests per surface of the route they were built from. */
+  readonly surfaces: Readonly<Record<string, number>>;
   /** The slowest exchanges (ms, label). */
   readonly slowest: readonly (readonly [number, string])[];
 }
@@ -60,6 +63,7 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<FuzzRe
   const seeds = Array.from({ length: options.count }, () => Math.floor(root.next() * 2 ** 32));
   const indexes = options.only ?? seeds.map((_, i) => i);
   const statuses: Record<string, number> = {};
+  const surfaces: Record<string, number> = {};
   const failures: Failure[] = [];
   const maxFailures = options.maxFailures ?? 50;
   const probeEvery = options.probeEvery ?? 250;
@@ -86,6 +90,8 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<FuzzRe
       const req = generate(new Random(seeds[index] ?? index), target.routes, target.knowledge);
       const x = await exchange(target.host, target.port, req.bytes, { headRequest: req.method === 'HEAD', timeoutMs: 15_000, halfClose: req.truncated });
       const problem = check(req, x, target.secrets, matchers);
+      const surface = surfaceOf(req.route.replace(/:[A-Za-z_]+|\*\*/g, 'x'));
+      surfaces[surface] = (surfaces[surface] ?? 0) + 1;
       const last = x.responses.at(-1);
       const key = last ? String(last.status) : 'none';
       statuses[key] = (statuses[key] ?? 0) + 1;
@@ -99,7 +105,7 @@ export async function fuzz(target: Target, options: FuzzOptions): Promise<FuzzRe
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   await probe();
-  return { seed: options.seed, requests: done, seconds: (performance.now() - started) / 1000, statuses, failures, probes, routes: target.routes.length, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 10) };
+  return { seed: options.seed, requests: done, seconds: (performance.now() - started) / 1000, statuses, failures, probes, routes: target.routes.length, paths: new Set(target.routes.map((r) => r.path)).size, surfaces, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 10) };
 }
 
 /** Why an exchange breaks the rules, or undefined. */
@@ -184,8 +190,9 @@ export function summary(report: FuzzReport): string {
     .map(([s, n]) => `${s}: ${n}`)
     .join(', ');
   return [
-    `fuzz: seed ${report.seed} (FUZZ_SEED=${report.seed} reproduces), ${report.routes} routes, ${report.requests} requests in ${report.seconds.toFixed(1)} s (${rate.toFixed(0)} req/s), ${report.probes} liveness probes`,
+    `fuzz: seed ${report.seed} (FUZZ_SEED=${report.seed} reproduces), ${report.routes} routes (${report.paths} paths), ${report.requests} requests in ${report.seconds.toFixed(1)} s (${rate.toFixed(0)} req/s), ${report.probes} liveness probes`,
     `statuses: ${hist}`,
+    `surfaces: ${Object.entries(report.surfaces).map(([s, n]) => `${s}: ${n}`).join(', ')}`,
     `failures: ${report.failures.length}`,
   ].join('\n');
 }

@@ -336,7 +336,8 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
     // ------------------------------------------------------------ routes
 
     it('404 for a path the API does not have, 405 with Allow for a method a path does not answer, as problem+json', async () => {
-      for (const path of ['', '/', '/nope', '/tenants/shop/widgets', '/tenants/shop/clients/x/y/z']) {
+      // (`/api/v1/`, with a trailing "/", is refused by the front door: test/integration/request-target.test.ts.)
+      for (const path of ['', '/nope', '/tenants/shop/widgets', '/tenants/shop/clients/x/y/z']) {
         const res = await api.request('GET', path, { unchecked: true });
         expect(res.status, path).toBe(404);
         expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

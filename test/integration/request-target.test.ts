@@ -51,6 +51,7 @@ describe.each(DATABASES)('the front door (%s)', (database) => {
     // The router drops one trailing "/": refused, so that `/metrics/` never reaches `/metrics`.
     ['/metrics/'],
     ['/t/main/jwks/'],
+    ['/api/v1/'],
     ['/healthz%zz'],
     ['/healthz%'],
     // RFC 9112 §3.2: a request-target has no fragment; cut off, it would name another route.
