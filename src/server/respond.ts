@@ -1,6 +1,6 @@
 import { HTTPError, type H3Event } from 'h3';
 import { isAuthflowError, RateLimited, type AuthflowError, type ErrorCode } from '../core/errors.ts';
-import { InvalidRequest, isOAuthError, ServerError, type OAuthError } from '../core/oauth/errors.ts';
+import { InvalidRequest, isOAuthError, OAuthError, ServerError } from '../core/oauth/errors.ts';
 import { ApiError } from './api/errors.ts';
 import { requestLog, requestState } from './context.ts';
 import { UnknownTenant } from './oauth/tenant.ts';
@@ -83,7 +83,7 @@ export function errorResponse(e: unknown, event: H3Event): Response {
   const surface = surfaceOf(pathOf(event));
   // A dependency that is down (503) is stated, and logged as what it is.
   if (isAuthflowError(e) && STATUS[e.code] >= 500) requestLog(event).error({ err: describe(e) }, 'dependency unavailable');
-  const answer = surface === 'pages' ? forPeople(e, event) : forMachines(e);
+  const answer = surface === 'pages' ? forPeople(e, event) : forMachines(e, surface);
   if (answer) return answer;
   if (clientWentAway(e, event)) {
     // The client closed the connection mid-request (e.g. mid-body): nothing to answer, nothing wrong here.
@@ -99,13 +99,18 @@ export function errorResponse(e: unknown, event: H3Event): Response {
  * endpoints): OAuth errors as RFC 6749 §5.2 / RFC 6750 JSON; domain, API
  * and routing refusals as problem+json with a stable `code`.
  */
-function forMachines(e: unknown): Response | undefined {
+function forMachines(e: unknown, surface: Surface): Response | undefined {
   if (isOAuthError(e)) return oauthError(e);
   if (isAuthflowError(e)) return problem(STATUS[e.code], e.message, { code: e.code, ...(e.field ? { field: e.field } : {}) }, retryAfter(e));
   // Management API refusals before the core (authentication, framing, routing): status, code and headers are fixed per class.
   if (e instanceof ApiError) return problem(e.status, e.message, { code: e.code }, e.headers);
   // Routing and protocol errors raised by h3 itself (404, 405, malformed URL, 413 …): safe to state.
-  if (e instanceof HTTPError && !e.unhandled) return problem(e.status, e.status === 404 ? 'No such resource.' : e.statusText || undefined);
+  if (e instanceof HTTPError && !e.unhandled) {
+    const detail = e.status === 404 ? 'No such resource.' : e.statusText || undefined;
+    // On a protocol path, RFC 6749 §5.2 JSON: `invalid_request` with the status (there is no code of its own for these).
+    if (surface === 'oauth') return oauthError(new OAuthError('invalid_request', e.status, detail ?? TITLES[e.status] ?? 'The request was refused.'));
+    return problem(e.status, detail);
+  }
   return undefined;
 }
 
@@ -117,8 +122,8 @@ function forPeople(e: unknown, event: H3Event): Response | undefined {
   // The authorization and logout endpoints' refusals that cannot go back to a client (RFC 6749 §4.1.2.1).
   if (isOAuthError(e)) return errorPage(400, 'This request is not valid', `${capitalize(e.message)}.`, { ...look, code: e.error });
   if (isAuthflowError(e)) return errorPage(STATUS[e.code], TITLES[STATUS[e.code]]!, e.message, { ...look, code: e.code, headers: retryAfter(e) });
-  // h3's own refusals (no such page, a method the page does not take): the API's shape, as before any page was matched.
-  if (e instanceof HTTPError && !e.unhandled) return problem(e.status, e.status === 404 ? 'No such resource.' : e.statusText || undefined);
+  // h3's own refusals (no such page, a method the page does not take, a path it cannot decode): a page too.
+  if (e instanceof HTTPError && !e.unhandled) return errorPage(e.status, TITLES[e.status] ?? 'Error', e.status === 404 ? 'There is no such page.' : e.statusText || 'The request was refused.', { ...look, code: e.status === 404 ? 'not_found' : 'bad_request' });
   return undefined;
 }
 
