@@ -36,10 +36,12 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   // One signer per app: it caches imported keys per kid; which key signs is decided per call.
   const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
-  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail };
+  const metrics = createHttpMetrics();
+  const signals = metrics.security;
+  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, signals };
   const app = createServer({
     logger: af.logger,
-    metrics: createHttpMetrics(),
+    metrics,
     readiness: () => readiness(af),
     lifecycle,
     trustProxy: af.config.trustProxy,
@@ -51,7 +53,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     signer,
     revocations: af.repo.revocations,
     usedJtis: af.repo.usedJtis,
-    grants: createGrants({ signer, clock: af.clock, repo: af.repo }),
+    grants: createGrants({ signer, clock: af.clock, repo: af.repo, mail: af.mail, signals }),
     clientKeys: createClientKeys({ clock: af.clock }),
     corsOrigins,
     browser: createBrowserFlows(flows),

@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../../crypto/index.ts';
+import type { MailDeps } from '../mail/mail.ts';
 import { apiKeyAdmin } from './api-keys.ts';
 import { auditAdmin } from './audit.ts';
 import { clientAdmin } from './clients.ts';
@@ -10,7 +11,8 @@ import { tenantAdmin } from './tenants.ts';
 import { userAdmin } from './users.ts';
 
 /** The management use-cases behind both the CLI and the management API. */
-export function createAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher }) {
+/** `mail`: notices to users (a password set by an admin), queued in the outbox and sent by `serve`. */
+export function createAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher; readonly mail: MailDeps }) {
   return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps), consents: consentAdmin(deps), audit: auditAdmin(deps), mail: mailAdmin(deps) };
 }
 export type Admin = ReturnType<typeof createAdmin>;

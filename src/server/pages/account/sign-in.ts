@@ -5,6 +5,7 @@ import { typedSecret } from '../../../crypto/index.ts';
 import { deviceOf, sessionSecretOf, type PageTenant } from '../context.ts';
 import { clearCookie, cookieValue, setCookie } from '../cookies.ts';
 import { csrfToken, csrfValid } from '../csrf.ts';
+import { deviceCookieName } from '../device-cookie.ts';
 import { errorPage, pageResponse } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 import { accountPath, csrfFailure, seeOther, type AccountServerDeps } from './context.ts';
@@ -52,7 +53,7 @@ export function accountSignIn(deps: AccountServerDeps) {
     const current = await resumeSession(deps.accounts, t.tenant, sessionSecretOf(event, t));
     let started;
     try {
-      started = await signInToAccount(deps.accounts, t.tenant, { identifier, password: form.get('password') ?? '', device: deviceOf(event, deps), current });
+      started = await signInToAccount(deps.accounts, t.tenant, { identifier, password: form.get('password') ?? '', device: deviceOf(event, deps), current, deviceSecret: cookieValue(event, deviceCookieName(t.secure)), issuer: t.issuer });
     } catch (e) {
       if (e instanceof RateLimited) return signInPage(event, t, { status: 429, error: e.message, identifier, headers: new Headers({ 'retry-after': String(e.retryAfter) }) });
       if (e instanceof ValidationFailed) return signInPage(event, t, { error: 'Enter a valid email address.', identifier });
