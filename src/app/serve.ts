@@ -8,7 +8,10 @@ import { createBrowserFlows } from '../core/oauth/browser.ts';
 import { createSigner } from '../core/oauth/tokens/signer.ts';
 import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-token-family.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
-import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
+import { createHttpMetrics, createServer, listen, trustedProxies, type Listening, type ReadyReport } from '../server/index.ts';
+import { createFailureThrottle } from '../core/abuse/failure-throttle.ts';
+import { createTenantQuotas } from '../core/abuse/tenant-quota.ts';
+import { createApiKeyAddressWatch } from '../core/security/api-key-addresses.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
@@ -44,7 +47,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     metrics,
     readiness: () => readiness(af),
     lifecycle,
-    trustProxy: af.config.trustProxy,
+    trustedProxies: trustedProxies(af.config.trustedProxies),
     clock: af.clock,
     admin: af.admin,
     directory,
@@ -53,6 +56,9 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     signer,
     revocations: af.repo.revocations,
     usedJtis: af.repo.usedJtis,
+    failures: createFailureThrottle({ rateLimits: af.repo.rateLimits, clock: af.clock, signals }),
+    apiKeyAddresses: createApiKeyAddressWatch({ repo: af.repo, clock: af.clock, mail: af.mail, signals }),
+    quotas: createTenantQuotas({ clock: af.clock, signals }),
     grants: createGrants({ signer, clock: af.clock, repo: af.repo, mail: af.mail, signals }),
     clientKeys: createClientKeys({ clock: af.clock }),
     corsOrigins,

@@ -1,4 +1,5 @@
-import { getRequestIP, type H3Event } from 'h3';
+import type { H3Event } from 'h3';
+import { clientIp } from '../client-ip.ts';
 import { randomUUID } from 'node:crypto';
 import type { ServerDeps } from '../deps.ts';
 import { requestState, setRequestState } from '../context.ts';
@@ -38,7 +39,7 @@ export function finishRequest(deps: ServerDeps) {
     const seconds = (performance.now() - state.startedAt) / 1000;
     deps.metrics.observe(event.req.method, route, status, seconds);
     state.log.info(
-      { method: event.req.method, route, path: safePath(event), status, ms: Math.round(seconds * 1e4) / 10, ip: getRequestIP(event, { xForwardedFor: deps.trustProxy }) },
+      { method: event.req.method, route, path: safePath(event), status, ms: Math.round(seconds * 1e4) / 10, ip: clientIp(event, deps.trustedProxies) },
       'request',
     );
   };

@@ -1,6 +1,7 @@
 import type { H3, H3Event, HTTPMethod } from 'h3';
 import { createClientAuthenticator } from '../../core/oauth/client-auth/index.ts';
-import { isOAuthError } from '../../core/oauth/errors.ts';
+import { RateLimited } from '../../core/errors.ts';
+import { isOAuthError, TemporarilyUnavailable } from '../../core/oauth/errors.ts';
 import { createTokenEndpoint } from '../../core/oauth/token-endpoint.ts';
 import type { ServerDeps } from '../deps.ts';
 import { oauthError } from '../respond.ts';
@@ -25,8 +26,10 @@ export function mountOAuth(app: H3, deps: ServerDeps, routes: readonly OAuthRout
         res = await inner(event);
       } catch (e) {
         // OAuth errors are mapped here (by the one mapper) so that a browser client can read them too.
-        if (!isOAuthError(e)) throw e;
-        res = oauthError(e);
+        // A spent tenant quota answers as RFC 6749 does: temporarily_unavailable, 429 + Retry-After.
+        if (e instanceof RateLimited) res = oauthError(new TemporarilyUnavailable(e.retryAfter));
+        else if (!isOAuthError(e)) throw e;
+        else res = oauthError(e);
       }
       return withCorsHeaders(event, deps, route.cors, res);
     };

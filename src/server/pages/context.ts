@@ -1,4 +1,6 @@
-import { HTTPError, getRequestIP, type H3Event } from 'h3';
+import { HTTPError, type H3Event } from 'h3';
+import { clientIp } from '../client-ip.ts';
+import { RateLimited } from '../../core/errors.ts';
 import type { Tenant } from '../../core/tenants/tenant.ts';
 import type { ServerDeps } from '../deps.ts';
 import { tenantOf } from '../oauth/tenant.ts';
@@ -17,13 +19,14 @@ export interface PageTenant {
 }
 
 /** The tenant of a page route, or an HTML 404 page (a browser should not get JSON). */
-export async function pageTenant(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'>): Promise<PageTenant | Response> {
+export async function pageTenant(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'> & Partial<Pick<ServerDeps, 'quotas'>>): Promise<PageTenant | Response> {
   try {
     const { tenant, issuer } = await tenantOf(event, deps);
     const secure = secureIssuer(issuer);
     return { tenant, issuer, base: new URL(issuer).pathname.replace(/\/$/, ''), secure, sessionCookie: sessionCookieName(tenant.slug, secure) };
   } catch (e) {
     if (e instanceof HTTPError && e.status === 404) return errorPage(404, 'Unknown sign-in service', 'There is no such tenant here.');
+    if (e instanceof RateLimited) return errorPage(429, 'Too many requests', e.message, { retryAfter: e.retryAfter });
     throw e;
   }
 }
@@ -34,7 +37,7 @@ export function sessionSecretOf(event: H3Event, t: PageTenant): string | undefin
 }
 
 /** User agent and client IP recorded with a new session (IP from X-Forwarded-For only behind a trusted proxy). */
-export function deviceOf(event: H3Event, deps: Pick<ServerDeps, 'trustProxy'>): { userAgent: string | null; ip: string | null } {
+export function deviceOf(event: H3Event, deps: Pick<ServerDeps, 'trustedProxies'>): { userAgent: string | null; ip: string | null } {
   const ua = event.req.headers.get('user-agent');
-  return { userAgent: ua ? ua.slice(0, 512) : null, ip: getRequestIP(event, { xForwardedFor: deps.trustProxy }) ?? null };
+  return { userAgent: ua ? ua.slice(0, 512) : null, ip: clientIp(event, deps.trustedProxies) };
 }

@@ -56,6 +56,7 @@ export function cspSourceOf(uri: string): string | undefined {
 }
 
 /** An error page: never a redirect (RFC 6749 §4.1.2.1 for an invalid client or redirect URI). */
-export function errorPage(status: number, heading: string, message: string, options: { code?: string; tenantName?: string } = {}): Response {
-  return pageResponse('error', { title: heading, tenantName: options.tenantName ?? 'authflow', heading, message, code: options.code ?? null }, { status });
+export function errorPage(status: number, heading: string, message: string, options: { code?: string; tenantName?: string; retryAfter?: number } = {}): Response {
+  const headers = options.retryAfter !== undefined ? { 'retry-after': String(options.retryAfter) } : undefined;
+  return pageResponse('error', { title: heading, tenantName: options.tenantName ?? 'authflow', heading, message, code: options.code ?? null }, { status, ...(headers ? { headers } : {}) });
 }

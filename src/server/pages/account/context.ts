@@ -6,7 +6,7 @@ import { csrfToken, csrfValid } from '../csrf.ts';
 import { errorPage } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 
-export type AccountServerDeps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+export type AccountServerDeps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 /** The CSRF purpose of every account form: bound to the session cookie's secret (src/server/pages/csrf.ts). */
 export const ACCOUNT_CSRF = 'account';

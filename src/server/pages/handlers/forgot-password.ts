@@ -11,7 +11,7 @@ import { csrfToken, csrfValid } from '../csrf.ts';
 import { errorPage, pageResponse } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 const PURPOSE = 'forgot-password';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

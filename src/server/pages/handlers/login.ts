@@ -13,7 +13,7 @@ import { DEVICE_COOKIE_MAX_AGE, deviceCookieName } from '../device-cookie.ts';
 import { cspSourceOf, errorPage, pageResponse } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustedProxies'>;
 
 const expired = (t: PageTenant) =>
   errorPage(400, 'This sign-in page has expired', 'It was already used, is more than 10 minutes old, or was opened in another browser.', { code: 'interaction_expired', tenantName: t.tenant.name });

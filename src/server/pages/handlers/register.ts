@@ -12,7 +12,7 @@ import { csrfToken, csrfValid } from '../csrf.ts';
 import { errorPage, pageResponse } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'accounts' | 'trustedProxies'>;
 
 const FIELD_LABELS: Record<string, { label: string; autocomplete: string }> = {
   name: { label: 'Full name', autocomplete: 'name' },

@@ -8,7 +8,7 @@ import { csrfToken, csrfValid } from '../csrf.ts';
 import { errorPage, pageResponse } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 /** The form is bound to the link's own token: only who holds the link can post it. */
 const PURPOSE = 'reset-password';

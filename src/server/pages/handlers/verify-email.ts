@@ -10,7 +10,7 @@ import { csrfToken, csrfValid } from '../csrf.ts';
 import { errorPage, pageResponse } from '../page.ts';
 import { BadForm, formBody, singleValues } from '../params.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 const PROBLEMS: Record<VerifyRefusal, string> = {
   unknown: 'This link is not valid: it may have been copied incompletely.',
