@@ -66,7 +66,6 @@ describe.each(DATABASES)('brute force on the hosted login (%s)', (database) => {
     let r = await attempt(attacker, f, email, PASSWORD);
     expect(r).toMatchObject({ ok: false, status: 429, retryAfter: '60' });
     expect(r.html).toContain('Too many failed sign-in attempts. Try again in 60 seconds.');
-    f = r.next!;
     // The owner, elsewhere, is not held back.
     const phone = browserAt('127.0.0.3');
     expect((await attempt(phone, await form(phone), email, PASSWORD)).ok).toBe(true);
@@ -82,7 +81,6 @@ describe.each(DATABASES)('brute force on the hosted login (%s)', (database) => {
       f = r.next!;
       const early = await attempt(attacker, f, email, WRONG);
       waits.push(early.retryAfter!);
-      f = early.next!;
     }
     expect(waits).toEqual(['120', '240', '480', '900']);
     r = await attempt(attacker, await form(attacker), email, PASSWORD);
