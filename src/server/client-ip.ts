@@ -23,6 +23,12 @@ export function trustedProxies(cidrs: readonly string[]): TrustedProxies {
   };
 }
 
+/** Whether the socket peer is one of the trusted proxies (whose X-Request-Id, X-Forwarded-For, Forwarded are believed). */
+export function fromTrustedProxy(event: H3Event, trusted: TrustedProxies): boolean {
+  const peer = trusted.any ? normalizeIp(getRequestIP(event)) : undefined;
+  return peer !== undefined && trusted.trusts(peer);
+}
+
 /**
  * The client's address: the socket peer, or — only when the peer is a
  * trusted proxy — the nearest address in X-Forwarded-For (else the RFC 7239

@@ -1,5 +1,5 @@
 import type { H3Event } from 'h3';
-import { clientIp } from '../client-ip.ts';
+import { clientIp, fromTrustedProxy } from '../client-ip.ts';
 import { randomUUID } from 'node:crypto';
 import type { ServerDeps } from '../deps.ts';
 import { requestState, setRequestState } from '../context.ts';
@@ -16,7 +16,7 @@ const INCOMING_ID = /^[A-Za-z0-9._:~-]{1,128}$/;
 function begin(deps: ServerDeps, event: H3Event) {
   const incoming = event.req.headers.get('x-request-id');
   const upstream = incoming && INCOMING_ID.test(incoming) ? incoming : undefined;
-  const id = upstream && deps.trustProxy ? upstream : randomUUID();
+  const id = upstream && fromTrustedProxy(event, deps.trustedProxies) ? upstream : randomUUID();
   const fields = upstream && upstream !== id ? { req_id: id, upstream_request_id: upstream } : { req_id: id };
   const state = { id, startedAt: performance.now(), log: deps.logger.child(fields) };
   setRequestState(event, state);
