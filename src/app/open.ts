@@ -51,6 +51,7 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
   const repo = createRepository(database);
   const clock = options.clock ?? systemClock;
   const passwords = createPasswordHasher(config.argon2);
+  const mail = createMailDeps(clock);
   return {
     config,
     database,
@@ -59,8 +60,8 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
     passwords,
     clock,
     logger,
-    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords }),
-    mail: createMailDeps(clock),
+    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords, mail }),
+    mail,
     close: () => database.close(),
   };
 }

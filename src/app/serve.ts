@@ -8,7 +8,10 @@ import { createBrowserFlows } from '../core/oauth/browser.ts';
 import { createSigner } from '../core/oauth/tokens/signer.ts';
 import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-token-family.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
-import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
+import { createHttpMetrics, createServer, listen, trustedProxies, type Listening, type ReadyReport } from '../server/index.ts';
+import { createFailureThrottle } from '../core/abuse/failure-throttle.ts';
+import { createTenantQuotas } from '../core/abuse/tenant-quota.ts';
+import { createApiKeyAddressWatch } from '../core/security/api-key-addresses.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
@@ -36,13 +39,15 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   // One signer per app: it caches imported keys per kid; which key signs is decided per call.
   const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
-  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail };
+  const metrics = createHttpMetrics();
+  const signals = metrics.security;
+  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, signals };
   const app = createServer({
     logger: af.logger,
-    metrics: createHttpMetrics(),
+    metrics,
     readiness: () => readiness(af),
     lifecycle,
-    trustProxy: af.config.trustProxy,
+    trustedProxies: trustedProxies(af.config.trustedProxies),
     clock: af.clock,
     admin: af.admin,
     directory,
@@ -51,7 +56,10 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     signer,
     revocations: af.repo.revocations,
     usedJtis: af.repo.usedJtis,
-    grants: createGrants({ signer, clock: af.clock, repo: af.repo }),
+    failures: createFailureThrottle({ rateLimits: af.repo.rateLimits, clock: af.clock, signals }),
+    apiKeyAddresses: createApiKeyAddressWatch({ repo: af.repo, clock: af.clock, mail: af.mail, signals }),
+    quotas: createTenantQuotas({ clock: af.clock, signals }),
+    grants: createGrants({ signer, clock: af.clock, repo: af.repo, mail: af.mail, signals }),
     clientKeys: createClientKeys({ clock: af.clock }),
     corsOrigins,
     browser: createBrowserFlows(flows),

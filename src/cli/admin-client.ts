@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Agent, request as httpRequest } from 'node:http';
 import type { AccessRevocationView, SessionListView, UserDataExport, UserView } from '../core/admin/index.ts';
-import type { MailSummaryView, MailView } from '../core/admin/index.ts';
+import type { MailSummaryView, MailView, SecurityEventView, UnlockView } from '../core/admin/index.ts';
 import type { Admin, ApiKeyView, AuditEventView, AuditVerifyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
 import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, RateLimited, Unavailable, ValidationFailed } from '../core/errors.ts';
 import type { CommandContext } from './context.ts';
@@ -59,6 +59,7 @@ export async function localAdmin(config: Awaited<ReturnType<CommandContext['conf
     consents: bind(af.admin.consents),
     audit: bind(af.admin.audit),
     mail: bind(af.admin.mail),
+    security: bind(af.admin.security),
     close: () => af.close(),
   };
 }
@@ -135,6 +136,10 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
     mail: {
       list: (q = {}) => api.call<Page<MailSummaryView>>('GET', '/mail', { query: { ...page(q), tenant: q.tenant, status: q.status, to: q.to } }),
       show: (id) => api.call<MailView>('GET', `/mail/${seg(id)}`),
+    },
+    security: {
+      events: (tenant, q = {}) => api.call<Page<SecurityEventView>>('GET', `${t(tenant)}/security-events`, { query: { ...page(q), user: q.user, kind: q.kind, since: q.since } }),
+      unlock: (tenant, user) => api.call<UnlockView>('POST', `${t(tenant)}/users/${seg(user)}/unlock`),
     },
     close: async () => api.close(),
   };

@@ -24,7 +24,8 @@ export interface Config {
   readonly logLevel: ParsedConfig['log_level'];
   readonly logFormat: ParsedConfig['log_format'];
   readonly adminEmail: string | undefined;
-  readonly trustProxy: boolean;
+  /** CIDRs of the proxies whose forwarding headers name the client (docs/abuse.md); empty: the socket's address is the client's. */
+  readonly trustedProxies: readonly string[];
   readonly shutdownTimeoutMs: number;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Where the master key ring comes from: its text (never logged) and a description of the source. */
@@ -100,12 +101,21 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logLevel: c.log_level,
     logFormat: c.log_format,
     adminEmail: c.admin_email,
-    trustProxy: c.trust_proxy,
+    trustedProxies: trustedProxiesOf(c),
     shutdownTimeoutMs: c.shutdown_timeout_ms,
     argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
     masterKey,
     smtp: smtpConfig(c.smtp),
   });
+}
+
+/** What the deprecated `trust_proxy: true` meant for existing installs: the proxy runs on this host or a private network. */
+export const PRIVATE_NETWORKS = ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'] as const;
+
+function trustedProxiesOf(c: ParsedConfig): readonly string[] {
+  if (!c.trust_proxy) return c.trusted_proxies;
+  if (c.trusted_proxies.length) throw new ConfigError('trust_proxy: replaced by trusted_proxies; remove trust_proxy and list the proxies there', 'trust_proxy');
+  return [...PRIVATE_NETWORKS];
 }
 
 function smtpConfig(s: ParsedConfig['smtp']): SmtpConfig | undefined {

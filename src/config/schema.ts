@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -18,6 +19,15 @@ const databaseUrl = z
   .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^(sqlite|file):/.test(u), 'must be a postgres:// URL or a sqlite: path');
 
 const ms = (max: number) => z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1, 'must be at least 1 ms').max(max, `must be at most ${max} ms`);
+
+/** An IPv4/IPv6 address or CIDR block (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`). */
+const cidr = z.string().trim().refine((s) => {
+  const [address, bits, extra] = s.split('/');
+  if (extra !== undefined || !address) return false;
+  const v = isIP(address);
+  if (!v) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+}, 'must be an IP address or a CIDR block such as 10.0.0.0/8 or fd00::/8');
 
 /** Hosts for which plaintext SMTP (`security: none`) is acceptable without `allow_insecure`. */
 export function isLoopbackHost(host: string): boolean {
@@ -71,7 +81,10 @@ export const configSchema = z
     log_level: z.enum(LOG_LEVELS).default('info'),
     log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),
     admin_email: z.email().optional(),
+    /** Deprecated: true trusts the loopback and private ranges (see trusted_proxies). */
     trust_proxy: flag.default(false),
+    /** Proxies whose X-Forwarded-For / Forwarded headers name the client (CIDRs or addresses); a comma-separated list in the environment. */
+    trusted_proxies: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(cidr).max(100, 'must list at most 100 entries')).default([]),
     shutdown_timeout_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
     argon2: z
       .strictObject({
@@ -88,7 +101,7 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
-export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'shutdown_timeout_ms'] as const;
+export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms'] as const;
 export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;
 /** `smtp.<key>` settable as AUTHFLOW_SMTP_<KEY>; the password also as AUTHFLOW_SMTP_PASSWORD_FILE. */
 export const SMTP_ENV_KEYS = ['host', 'port', 'security', 'allow_insecure', 'user', 'password', 'from', 'tls_ca_file', 'connect_timeout_ms', 'send_timeout_ms'] as const;

@@ -12,6 +12,7 @@ import type { Client } from './clients/client.ts';
 import type { SigningKey } from './keys/signing-key.ts';
 import type { RefreshToken, RefreshTokenLookup } from './oauth/tokens/refresh-token.ts';
 import type { Tenant } from './tenants/tenant.ts';
+import type { SecurityEvent } from './security/security-event.ts';
 
 /** One page of a list ordered by id (ids are time-ordered UUIDv7s): pass `after` = the last id seen. */
 export interface PageQuery {
@@ -177,6 +178,8 @@ export interface Stores {
   readonly devices: DeviceStore;
   readonly audit: AuditStore;
   readonly rateLimits: RateLimitStore;
+  readonly securityEvents: SecurityEventStore;
+  readonly apiKeyAddresses: ApiKeyAddressStore;
 }
 
 /** Refresh tokens (RFC 6749 §6), rotated on every use; see src/core/oauth/tokens/refresh-token-family.ts. */
@@ -300,6 +303,8 @@ export interface DeviceStore {
   /** Records a sign-in from the device; `isNew` when the user had never signed in from it. */
   seen(device: UserDevice): Promise<{ readonly isNew: boolean }>;
   ofUser(tenantId: string, userId: string): Promise<UserDevice[]>;
+  /** Whether the user signed in from the device with this hash before. */
+  known(tenantId: string, userId: string, deviceHash: string): Promise<boolean>;
 }
 
 /** What `AuditStore.list` filters by (newest first unless `afterSeq` is given). */
@@ -325,13 +330,59 @@ export interface AuditStore {
   list(tenantId: string, query: AuditQuery): Promise<AuditEvent[]>;
 }
 
-/** Fixed-window counters shared by every server on the database (DESIGN §4 Abuse). */
+/**
+ * How a lockout counter grows (src/core/abuse/lockout.ts): the attempt
+ * numbered `n` (1-based, within the window) makes the next one wait nothing
+ * while n < free, then waits[n - free] ms (the last entry repeats).
+ */
+export interface AttemptPolicy {
+  readonly free: number;
+  readonly waits: readonly number[];
+  /** A counter with no attempt for this long starts again from zero. */
+  readonly windowMs: number;
+}
+
+/** Counters shared by every server on the database (DESIGN §4 Abuse); each change is one atomic statement. */
 export interface RateLimitStore {
   /** Counts one hit on `key` in the window; returns the count so far and when the window ends. */
   hit(key: string, windowMs: number, now: number): Promise<{ readonly count: number; readonly resetAt: number }>;
-  /** The current count (0 when none or the window ended). */
-  peek(key: string, now: number): Promise<{ readonly count: number; readonly resetAt: number }>;
+  /** `hit` on several keys sharing a window, in one statement; results in the order of `keys`. */
+  hitMany(keys: readonly string[], windowMs: number, now: number): Promise<readonly { readonly count: number; readonly resetAt: number }[]>;
+  /**
+   * Claims one attempt on a lockout counter, atomically: refused (nothing
+   * counted) while an earlier attempt's wait is running; otherwise counted,
+   * with the wait it imposes on the next attempt.
+   */
+  attempt(key: string, policy: AttemptPolicy, now: number): Promise<{ readonly allowed: boolean; readonly count: number; readonly blockedUntil: number }>;
+  /** The current count (0 when none or the window ended) and, for lockout counters, the running wait. */
+  peek(key: string, now: number): Promise<{ readonly count: number; readonly resetAt: number; readonly blockedUntil: number }>;
+  /** `peek` for several keys in one query, in the order of `keys`. */
+  peekMany(keys: readonly string[], now: number): Promise<readonly { readonly count: number; readonly resetAt: number }[]>;
   /** Forgets the key (a successful sign-in clears its failure counter). */
   reset(key: string): Promise<void>;
+  resetMany(keys: readonly string[]): Promise<void>;
+  /** Forgets every key starting with `prefix` (an admin unlocking an account); returns how many. */
+  resetPrefix(prefix: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
+}
+
+/** What `SecurityEventStore.list` filters by (newest first; `before`: the last id of the previous page). */
+export interface SecurityEventQuery {
+  readonly limit: number;
+  readonly userId?: string | undefined;
+  readonly kind?: string | undefined;
+  /** Only events at or after this time (ms). */
+  readonly since?: number | undefined;
+  readonly before?: string | undefined;
+}
+
+export interface SecurityEventStore {
+  insert(event: SecurityEvent): Promise<void>;
+  list(tenantId: string, query: SecurityEventQuery): Promise<SecurityEvent[]>;
+}
+
+/** The addresses API keys were used from. */
+export interface ApiKeyAddressStore {
+  /** Records a use of the key from `ip`; `isNew` when the key had never been used from it, `first` when it had never been used at all. */
+  seen(apiKeyId: string, ip: string, now: number): Promise<{ readonly isNew: boolean; readonly first: boolean }>;
 }

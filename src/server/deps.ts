@@ -13,6 +13,10 @@ import type { Tenant } from '../core/tenants/tenant.ts';
 import type { BrowserFlows } from '../core/oauth/browser.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';
 import type { HttpMetrics } from './metrics.ts';
+import type { TrustedProxies } from './client-ip.ts';
+import type { FailureThrottle } from '../core/abuse/failure-throttle.ts';
+import type { TenantQuotas } from '../core/abuse/tenant-quota.ts';
+import type { ApiKeyAddressWatch } from '../core/security/api-key-addresses.ts';
 
 export interface ReadyReport {
   readonly ready: boolean;
@@ -27,7 +31,14 @@ export interface ServerDeps {
   readonly readiness: () => Promise<ReadyReport>;
   /** Set while the server drains on shutdown: /readyz then answers 503 so balancers move away. */
   readonly lifecycle: { draining: boolean };
-  readonly trustProxy: boolean;
+  /** Whose forwarding headers name the client (src/server/client-ip.ts). */
+  readonly trustedProxies: TrustedProxies;
+  /** Failed client authentications and API keys, per client id / key and address (src/core/abuse/failure-throttle.ts). */
+  readonly failures: FailureThrottle;
+  /** API keys used from a new address become security events (src/core/security/api-key-addresses.ts). */
+  readonly apiKeyAddresses: ApiKeyAddressWatch;
+  /** Per-tenant request quotas (tenant setting `rate_limits`). */
+  readonly quotas: TenantQuotas;
   readonly clock: Clock;
   /** Management use-cases (the management API calls these). */
   readonly admin: Admin;

@@ -1,4 +1,5 @@
 export { createServer } from './app.ts';
 export { listen, type Listening } from './listen.ts';
+export { trustedProxies, type TrustedProxies } from './client-ip.ts';
 export { createHttpMetrics, type HttpMetrics } from './metrics.ts';
 export type { ServerDeps, ReadyReport } from './deps.ts';

@@ -1,9 +1,12 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { SecuritySignals } from '../core/security/signals.ts';
 
-/** The server's Prometheus registry: process metrics plus HTTP requests by route and status. */
+/** The server's Prometheus registry: process metrics, HTTP requests by route and status, security events and throttled requests by kind. */
 export interface HttpMetrics {
   readonly registry: Registry;
   observe(method: string, route: string, status: number, seconds: number): void;
+  /** What the core counts through its SecuritySignals port. */
+  readonly security: SecuritySignals;
 }
 
 export function createHttpMetrics(): HttpMetrics {
@@ -22,8 +25,11 @@ export function createHttpMetrics(): HttpMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const events = new Counter({ name: 'authflow_security_events_total', help: 'Security events recorded, by kind (docs/security-events.md).', labelNames: ['kind'] as const, registers: [registry] });
+  const throttled = new Counter({ name: 'authflow_throttled_requests_total', help: 'Requests refused by a lockout, throttle or quota, by kind (docs/abuse.md).', labelNames: ['kind'] as const, registers: [registry] });
   return {
     registry,
+    security: { event: (kind) => events.inc({ kind }), throttled: (kind) => throttled.inc({ kind }) },
     observe(method, route, status, seconds) {
       requests.inc({ method, route, status: String(status) });
       duration.observe({ method, route }, seconds);

@@ -1,6 +1,6 @@
 import { HTTPError, type H3Event } from 'h3';
 import { isAuthflowError, RateLimited, type AuthflowError, type ErrorCode } from '../core/errors.ts';
-import { InvalidRequest, isOAuthError, OAuthError, ServerError } from '../core/oauth/errors.ts';
+import { InvalidRequest, isOAuthError, OAuthError, ServerError, TemporarilyUnavailable } from '../core/oauth/errors.ts';
 import { ApiError } from './api/errors.ts';
 import { requestLog, requestState } from './context.ts';
 import { UnknownTenant } from './oauth/tenant.ts';
@@ -101,6 +101,8 @@ export function errorResponse(e: unknown, event: H3Event): Response {
  */
 function forMachines(e: unknown, surface: Surface): Response | undefined {
   if (isOAuthError(e)) return oauthError(e);
+  // A spent budget on a protocol endpoint answers as RFC 6749 does: temporarily_unavailable, 429 + Retry-After.
+  if (surface === 'oauth' && e instanceof RateLimited) return oauthError(new TemporarilyUnavailable(e.retryAfter));
   if (isAuthflowError(e)) return problem(STATUS[e.code], e.message, { code: e.code, ...(e.field ? { field: e.field } : {}) }, retryAfter(e));
   // Management API refusals before the core (authentication, framing, routing): status, code and headers are fixed per class.
   if (e instanceof ApiError) return problem(e.status, e.message, { code: e.code }, e.headers);

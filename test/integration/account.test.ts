@@ -214,6 +214,11 @@ describe.each(DATABASES)('the account page (%s)', (database) => {
     expect(await old.text()).toContain('Incorrect email or password.');
     const audit = await site.af.repo.audit.list((await tenant()).id, { limit: 5, action: 'user.email_changed', target: `user:${userId}` });
     expect(audit).toHaveLength(1);
+    // A security event, and the old address is told (whoever made the change, its owner must know).
+    const [event] = await site.af.repo.securityEvents.list((await tenant()).id, { limit: 5, userId, kind: 'email_changed' });
+    expect(event).toBeDefined();
+    const [notice] = (await site.af.repo.outbox.list({ recipient: email, limit: 10 })).filter((m) => m.payload.template === 'email_changed');
+    expect(String(notice!.payload.text)).toContain(next);
   });
 
   it('email change: an address taken by another account meanwhile is refused at confirmation (409), from another browser too', async () => {

@@ -11,7 +11,7 @@ import { DATABASES, snapshotTenant, startApi, type ApiHarness } from './api-fixt
 
 /** A session id that exists nowhere. */
 const NO_SESSION = uuidv7();
-const ALL_WRITE = ['tenants:write', 'clients:write', 'keys:write', 'apikeys:write', 'users:write', 'audit:read'];
+const ALL_WRITE = ['tenants:write', 'clients:write', 'keys:write', 'apikeys:write', 'users:write', 'audit:read', 'security:read'];
 
 interface World {
   api: ApiHarness;
@@ -99,6 +99,10 @@ function crossings(w: World): { operationId: string; method: string; path: strin
     { operationId: 'createUser', method: 'POST', path: '/tenants/tenant-b/users', json: { email: 'intruder@example.com' }, status: 404 },
     { operationId: 'listAuditEvents', method: 'GET', path: '/tenants/tenant-b/audit', status: 404 },
     { operationId: 'verifyAuditChain', method: 'GET', path: '/tenants/tenant-b/audit/verify', status: 404 },
+    { operationId: 'listSecurityEvents', method: 'GET', path: '/tenants/tenant-b/security-events', status: 404 },
+    { operationId: 'listSecurityEvents', method: 'GET', path: `/tenants/tenant-a/security-events?user=${b.userId}`, status: 404 },
+    { operationId: 'unlockUser', method: 'POST', path: `/tenants/tenant-b/users/${b.userId}/unlock`, status: 404 },
+    { operationId: 'unlockUser', method: 'POST', path: `/tenants/tenant-a/users/${b.userId}/unlock`, status: 404 },
     { operationId: 'listApiKeys', method: 'GET', path: '/api-keys?tenant=tenant-b', status: 404 },
     { operationId: 'createApiKey', method: 'POST', path: '/api-keys', json: { name: 'x', tenant: 'tenant-b', scopes: ['clients:write'] }, status: 404 },
     { operationId: 'createApiKey', method: 'POST', path: '/api-keys', json: { name: 'x', scopes: ['clients:write'] }, status: 403 },

@@ -134,6 +134,8 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
         revokeAllUserConsents: { path: '/tenants/probe/users/other%40probe.example/consents' },
         listAuditEvents: { path: '/tenants/probe/audit' },
         verifyAuditChain: { path: '/tenants/probe/audit/verify' },
+        listSecurityEvents: { path: '/tenants/probe/security-events' },
+        unlockUser: { path: `/tenants/probe/users/${target.id}/unlock` },
         listMail: { path: '/mail' },
         getMail: { path: `/mail/${mailId}` },
       };

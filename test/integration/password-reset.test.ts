@@ -109,6 +109,9 @@ describe.each(DATABASES)('password reset (%s)', (database) => {
     const [event] = await site.af.repo.audit.list(tenant.id, { limit: 5, action: 'user.password_reset' });
     expect(event).toMatchObject({ actor: `user:${userId}`, target: `user:${userId}` });
     expect(JSON.stringify(event)).not.toContain(email);
+    // And a security event: the password was changed, by a reset.
+    const [security] = await site.af.repo.securityEvents.list(tenant.id, { limit: 5, userId, kind: 'password_changed' });
+    expect(security!.data).toMatchObject({ via: 'reset' });
   });
 
   it('the link works once: a second use is refused with a page offering a new link', async () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, databaseTarget, loadConfig, resolveDataDir, type Config, type RawConfig } from '../../src/config/index.ts';
+import { ConfigError, databaseTarget, loadConfig, PRIVATE_NETWORKS, resolveDataDir, type Config, type RawConfig } from '../../src/config/index.ts';
 import { tempDir } from '../helpers/db.ts';
 
 let dir: { path: string; cleanup(): void };
@@ -42,7 +42,7 @@ describe('loadConfig: defaults', () => {
       logLevel: 'info',
       logFormat: 'auto',
       adminEmail: undefined,
-      trustProxy: false,
+      trustedProxies: [],
       shutdownTimeoutMs: 10_000,
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     });
@@ -108,7 +108,7 @@ describe('loadConfig: precedence flags > env > file > defaults', () => {
       logLevel: 'debug',
       logFormat: 'json',
       adminEmail: 'admin@example.com',
-      trustProxy: true,
+      trustedProxies: [...PRIVATE_NETWORKS],
       shutdownTimeoutMs: 2500,
       argon2: { memoryCost: 1024, timeCost: 1, parallelism: 2 },
     });
@@ -128,18 +128,29 @@ describe('loadConfig: precedence flags > env > file > defaults', () => {
     expect(load({}, { argon2: { memory_cost: 2048 } }).argon2.memoryCost).toBe(2048);
   });
 
-  it('reads trust_proxy true/false from the file', () => {
+  it('reads the deprecated trust_proxy true/false from the file: true trusts loopback and private networks', () => {
     writeYaml('trust_proxy: true\n');
-    expect(load().trustProxy).toBe(true);
+    expect(load().trustedProxies).toEqual(['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']);
     writeYaml('trust_proxy: false\n');
-    expect(load().trustProxy).toBe(false);
+    expect(load().trustedProxies).toEqual([]);
+  });
+
+  it('reads trusted_proxies as a list in the file and comma-separated in the environment; refuses what is not a CIDR, and trust_proxy beside it', () => {
+    writeYaml('trusted_proxies:\n  - 10.0.0.0/8\n  - 2001:db8::/32\n  - 192.0.2.7\n');
+    expect(load().trustedProxies).toEqual(['10.0.0.0/8', '2001:db8::/32', '192.0.2.7']);
+    expect(load({ AUTHFLOW_TRUSTED_PROXIES: '127.0.0.1, fd00::/8' }).trustedProxies).toEqual(['127.0.0.1', 'fd00::/8']);
+    expect(() => load({ AUTHFLOW_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/AUTHFLOW_TRUSTED_PROXIES: trusted_proxies\.0 must be an IP address or a CIDR block/);
+    writeYaml('trusted_proxies: [proxy.example.com]\n');
+    expect(() => load()).toThrow(/line 1: trusted_proxies\.0: must be an IP address or a CIDR block/);
+    writeYaml('trust_proxy: true\ntrusted_proxies: [10.0.0.1]\n');
+    expect(() => load()).toThrow(/trust_proxy: replaced by trusted_proxies/);
   });
 
   // Boolean("false") is true: a naive coercion would turn proxy trust ON and make
   // X-Forwarded-For from any client believed.
   it('reads AUTHFLOW_TRUST_PROXY=false (and 0) as false', () => {
-    expect(load({ AUTHFLOW_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
-    expect(load({ AUTHFLOW_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(load({ AUTHFLOW_TRUST_PROXY: 'false' }).trustedProxies).toEqual([]);
+    expect(load({ AUTHFLOW_TRUST_PROXY: '0' }).trustedProxies).toEqual([]);
   });
 });
 

@@ -143,7 +143,7 @@ function stopSignal() {
   return state;
 }
 
-function limitOf(raw: string | undefined, flag = '--limit'): number | undefined {
+export function limitOf(raw: string | undefined, flag = '--limit'): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 200) throw new UsageError(`${flag} must be a number from 1 to 200, not "${raw}"`);
   return Number(raw);

@@ -9,7 +9,7 @@ import { secretFromPrompt, secretFromStdin } from '../secret-input.ts';
 const TENANT_HELP = 'tenant slug or id (default: AUTHFLOW_TENANT)';
 const USER_HELP = 'user id or email address';
 
-/** `authflow user disable|enable|delete|set-password|sessions|revoke-sessions|export-data`. */
+/** `authflow user disable|enable|unlock|delete|set-password|sessions|revoke-sessions|export-data`. */
 export function registerUserLifecycle(user: Command, run: RunEnv): void {
   for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
     user
@@ -24,6 +24,18 @@ export function registerUserLifecycle(user: Command, run: RunEnv): void {
         ctx.io.result(view, () => (disabled ? `Disabled ${view.email}: signed out everywhere; sign-in and tokens are refused.` : `Enabled ${view.email}.`));
       }));
   }
+
+  user
+    .command('unlock')
+    .description('clear the lockout of a user: passwords are accepted again at once from every address')
+    .option('--tenant <tenant>', TENANT_HELP)
+    .argument('<user>', USER_HELP)
+    .addHelpText('after', examples('authflow user unlock --tenant acme ada@example.com'))
+    .action(actionOf(run, async (ctx, ref, rawFlags) => {
+      const tenant = ctx.tenant((rawFlags as { tenant?: string }).tenant);
+      const result = await ctx.withAdmin((admin) => admin.security.unlock(tenant, ref as string));
+      ctx.io.result(result, () => (result.counters_cleared ? `Unlocked user ${result.user_id} (${result.counters_cleared} lockout counters cleared).` : `User ${result.user_id} was not locked out.`));
+    }));
 
   user
     .command('delete')

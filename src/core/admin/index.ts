@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../../crypto/index.ts';
+import type { MailDeps } from '../mail/mail.ts';
 import { apiKeyAdmin } from './api-keys.ts';
 import { auditAdmin } from './audit.ts';
 import { clientAdmin } from './clients.ts';
@@ -6,12 +7,14 @@ import { consentAdmin } from './consents.ts';
 import type { AdminDeps } from './deps.ts';
 import { keyAdmin } from './keys.ts';
 import { mailAdmin } from './mail.ts';
+import { securityAdmin } from './security.ts';
 import { tenantAdmin } from './tenants.ts';
 import { userAdmin } from './users.ts';
 
 /** The management use-cases behind both the CLI and the management API. */
-export function createAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher }) {
-  return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps), consents: consentAdmin(deps), audit: auditAdmin(deps), mail: mailAdmin(deps) };
+/** `mail`: notices to users (a password set by an admin), queued in the outbox and sent by `serve`. */
+export function createAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher; readonly mail: MailDeps }) {
+  return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps), consents: consentAdmin(deps), audit: auditAdmin(deps), mail: mailAdmin(deps), security: securityAdmin(deps) };
 }
 export type Admin = ReturnType<typeof createAdmin>;
 
@@ -27,4 +30,5 @@ export { createUserSchema, updateUserSchema, setPasswordSchema, type UserListQue
 export type { UserDataExport, SessionData } from '../users/export-data.ts';
 export { actorOf, recordAdminAudit, auditEventView, type AuditEventView, type AuditVerifyView, type AuditListQuery } from './audit.ts';
 export { createClientSchema, updateClientSchema } from '../clients/client-input.ts';
+export { securityEventView, parseSince, type SecurityEventView, type SecurityEventListQuery, type UnlockView } from './security.ts';
 export { mailView, mailSummaryView, OUTBOX_STATUSES, type MailView, type MailSummaryView, type MailListQuery } from './mail.ts';

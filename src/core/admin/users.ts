@@ -9,6 +9,7 @@ import { deleteUser } from '../users/delete-user.ts';
 import { exportUserData, sessionData, type UserDataExport } from '../users/export-data.ts';
 import { revokeUserAccess } from '../users/revoke-access.ts';
 import { setPassword } from '../users/set-password.ts';
+import type { MailDeps } from '../mail/mail.ts';
 import { setUserDisabled, updateUser } from '../users/update-user.ts';
 import type { User } from '../users/user.ts';
 import { parseInput } from '../validation.ts';
@@ -35,7 +36,7 @@ export interface UserListQuery extends ListQuery {
 const REVOCATION_MARGIN_MS = 60_000;
 
 /** End users of a tenant: the account lifecycle as admins drive it (CLI, management API). Users are named by id or email. */
-export function userAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher }) {
+export function userAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher; readonly mail: MailDeps }) {
   const subject = async (p: Principal, tenantRef: string, userRef: string): Promise<{ tenant: Tenant; user: User }> => {
     const tenant = await findTenant(deps.repo, p, tenantRef);
     return { tenant, user: await findUser(deps.repo, tenant, userRef) };

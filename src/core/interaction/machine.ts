@@ -6,7 +6,8 @@ import { errorResponse, targetOf, type AuthorizationResponse } from '../oauth/au
 import type { Session } from '../sessions/session.ts';
 import { establishSession, resumeSession, touchSession, type Device, type StartedSession } from '../sessions/sso.ts';
 import type { Tenant } from '../tenants/tenant.ts';
-import { recordSignInDevice } from '../users/devices.ts';
+import { deviceHashOf, recordSignInDevice } from '../users/devices.ts';
+import { RateLimited } from '../errors.ts';
 import type { FlowDeps } from './deps.ts';
 import { INTERACTION_TTL_MS, type Interaction, type InteractionState } from './interaction.ts';
 import type { PageView } from './pages.ts';
@@ -21,8 +22,8 @@ export interface StartedInteraction {
 
 /** What to do after a form post. */
 export type Outcome =
-  /** Show the page again (a step asked to retry). */
-  | { readonly kind: 'page'; readonly view: PageView }
+  /** Show the page again (a step asked to retry); `retryAfter`: a budget is spent (429 + Retry-After, seconds). */
+  | { readonly kind: 'page'; readonly view: PageView; readonly retryAfter?: number }
   /** Go (303) to the interaction's page: the next step. */
   | { readonly kind: 'next' }
   /** Deliver the authorization response; `session`: a new SSO session cookie to set. */
@@ -85,12 +86,22 @@ export async function submitInteraction(
   input: { tenant: Tenant; issuer: string; client: Client; interaction: Interaction; form: ReadonlyMap<string, string>; sessionSecret: string | undefined; device: Device; deviceSecret?: string | undefined },
 ): Promise<Outcome> {
   const { tenant, client } = input;
-  let ctx: StepContext = { deps, tenant, client, interaction: input.interaction, issuer: input.issuer, device: input.device };
+  const deviceHash = deviceHashOf(input.deviceSecret);
+  let ctx: StepContext = { deps, tenant, client, interaction: input.interaction, issuer: input.issuer, device: input.device, ...(deviceHash ? { deviceHash } : {}) };
   let step = await pendingStep(ctx);
   let ran = false;
   while (step && step.fields.some((f) => input.form.has(f))) {
     ran = true;
-    const result = await step.submit(ctx, input.form);
+    let result;
+    let retryAfter: number | undefined;
+    try {
+      result = await step.submit(ctx, input.form);
+    } catch (e) {
+      // A spent budget (lockout, throttle) shows the same page with how long to wait.
+      if (!(e instanceof RateLimited)) throw e;
+      result = { retry: e.message, reset: { candidateId: undefined } };
+      retryAfter = e.retryAfter;
+    }
     if ('fail' in result) {
       if (!(await deps.repo.interactions.delete(tenant.id, ctx.interaction.id))) return { kind: 'expired' };
       return { kind: 'respond', response: errorResponse(targetOf(ctx.interaction.request), input.issuer, result.fail) };
@@ -100,7 +111,7 @@ export async function submitInteraction(
       ctx = { ...ctx, interaction };
       const again = (await pendingStep(ctx))!;
       await deps.repo.interactions.update({ ...interaction, step: again.name });
-      return { kind: 'page', view: await viewOf(ctx, again) };
+      return { kind: 'page', view: await viewOf(ctx, again), ...(retryAfter !== undefined ? { retryAfter } : {}) };
     }
     const authenticated = result.ok.authenticated;
     ctx = { ...ctx, interaction: { ...ctx.interaction, state: { ...ctx.interaction.state, ...result.ok, error: null }, userId: authenticated?.userId ?? ctx.interaction.userId } };

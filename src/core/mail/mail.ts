@@ -5,7 +5,7 @@ import type { Tenant } from '../tenants/tenant.ts';
 import type { OutboxItem } from './outbox-item.ts';
 
 /** The messages authflow sends; each has an HTML and a text template (templates/email/). */
-export const EMAIL_TEMPLATES = ['verify_email', 'reset_password', 'magic_link', 'email_change', 'password_changed', 'new_device', 'account_exists'] as const;
+export const EMAIL_TEMPLATES = ['verify_email', 'reset_password', 'magic_link', 'email_change', 'password_changed', 'new_device', 'account_exists', 'account_locked', 'failed_sign_ins', 'refresh_reuse', 'email_changed', 'factor_changed'] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
 /** A rendered message. */

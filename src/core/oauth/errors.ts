@@ -35,6 +35,26 @@ export class InvalidClient extends OAuthError {
   }
 }
 
+/**
+ * RFC 6749 §5.2 invalid_client, answered 429 with Retry-After (RFC 6585 §4):
+ * the client's credentials failed and the failure budget of its client id or
+ * address is spent (docs/abuse.md). Right credentials are never refused so.
+ */
+export class ClientAuthThrottled extends OAuthError {
+  override name = 'ClientAuthThrottled';
+  constructor(retryAfter: number) {
+    super('invalid_client', 429, `client authentication failed, and too many failures came from this client or address: retry in ${retryAfter} seconds`, { 'retry-after': String(retryAfter) });
+  }
+}
+
+/** RFC 6749 §4.1.2.1 temporarily_unavailable, answered 429 with Retry-After: the tenant's request quota is spent for now. */
+export class TemporarilyUnavailable extends OAuthError {
+  override name = 'TemporarilyUnavailable';
+  constructor(retryAfter: number) {
+    super('temporarily_unavailable', 429, `the tenant's request quota is spent: retry in ${retryAfter} seconds`, { 'retry-after': String(retryAfter) });
+  }
+}
+
 /** RFC 6749 §5.2 invalid_grant: the code, refresh token or credentials are invalid, expired, revoked or not the client's. */
 export class InvalidGrant extends OAuthError {
   override name = 'InvalidGrant';

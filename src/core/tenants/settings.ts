@@ -12,6 +12,9 @@ export const STANDARD_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'
 const DAY = 86_400;
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 const scopeName = z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'must be 1–64 characters: lower-case letters, digits, _ . : -');
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+/** A budget: at most `max` events per `window` seconds. */
+const budget = (max: number, window: number) => z.strictObject({ max: count(1, 1_000_000).default(max), window: seconds(1, DAY).default(window) }).prefault({});
 const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'must be a claim name of 1–64 characters');
 
 /**
@@ -84,6 +87,46 @@ export const tenantSettingsSchema = z.strictObject({
     .record(scopeName, z.strictObject({ description: z.string().max(200).optional(), claims: z.array(claimName).max(50).default([]) }))
     .default({})
     .refine((s) => !Object.keys(s).some((k) => (STANDARD_SCOPES as readonly string[]).includes(k)), 'must not redefine a standard OpenID Connect scope'),
+  /**
+   * Wrong passwords (and, later, second factors) per account (docs/abuse.md):
+   * `free_failures` per account and address, then waits doubling from
+   * `first_wait` up to `max_wait` (the lock of that address); at most
+   * `account_max_failures` in a row for the whole account (NIST SP 800-63B
+   * §5.2.2: never more than 100); `forget_after` seconds without a failure
+   * start a counter afresh; `notify_after` failures tell the user.
+   */
+  lockout: z
+    .strictObject({
+      free_failures: count(1, 100).default(5),
+      first_wait: seconds(1, 3600).default(60),
+      max_wait: seconds(1, DAY).default(900),
+      account_max_failures: count(1, 100).default(100),
+      forget_after: seconds(60, 30 * DAY).default(12 * 3600),
+      notify_after: count(1, 100).default(10),
+    })
+    .prefault({})
+    .refine((l) => l.max_wait >= l.first_wait, 'max_wait must be at least first_wait'),
+  /** Budgets per client address and per network (/24 for IPv4, /64 for IPv6), in `window` seconds (docs/abuse.md). */
+  throttle: z
+    .strictObject({
+      /** Failed sign-ins from one address, whatever the account (credential stuffing). */
+      sign_in_failures_per_address: budget(30, 900),
+      sign_in_failures_per_network: budget(100, 900),
+      /** Posts of any sign-in form (login, account sign-in, forgot password, magic link, registration). */
+      form_posts_per_address: budget(60, 60),
+      form_posts_per_network: budget(300, 60),
+      /** Failed client authentications at the token, introspection and revocation endpoints. */
+      client_auth_failures_per_client: budget(20, 300),
+      client_auth_failures_per_address: budget(20, 300),
+    })
+    .prefault({}),
+  /** Requests per second the tenant's endpoints answer per server process (null: no quota), with bursts up to `burst` (default 2 × the rate). */
+  rate_limits: z
+    .strictObject({
+      requests_per_second: count(1, 1_000_000).nullable().default(null),
+      burst: count(1, 10_000_000).nullable().default(null),
+    })
+    .prefault({}),
   /** Seconds a rotated signing key is published in JWKS before it signs. */
   key_rotation_delay: seconds(0, 30 * DAY).default(3600),
 });

@@ -1,12 +1,13 @@
 import { sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
-import { recordAudit } from '../audit/record.ts';
 import type { Clock } from '../clock.ts';
-import { queueEmail, type MailDeps } from '../mail/mail.ts';
+import type { MailDeps } from '../mail/mail.ts';
+import { noticeTime, recordSecurityEvent } from '../security/record.ts';
+import type { SecuritySignals } from '../security/signals.ts';
 import type { Repository } from '../ports.ts';
 import type { Device } from '../sessions/sso.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
-type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly clock: Clock; readonly mail: MailDeps };
+type Deps = { readonly repo: Pick<Repository, 'transaction'>; readonly clock: Clock; readonly mail: MailDeps; readonly signals?: SecuritySignals | undefined };
 
 /** Prefix of the device cookie's secret (a typed secret: a leaked one says what it is). */
 const KIND = 'dv';
@@ -14,6 +15,11 @@ const KIND = 'dv';
 /** A device secret as the cookie may carry it (anything else is replaced by a new one). */
 function wellFormed(secret: string | undefined): secret is string {
   return secret !== undefined && secret.startsWith(`af_${KIND}_`) && secret.length <= 100;
+}
+
+/** The stored hash of the browser's device cookie, when it carries a well-formed one. */
+export function deviceHashOf(secret: string | undefined): string | undefined {
+  return wellFormed(secret) ? sha256(secret) : undefined;
 }
 
 /**
@@ -37,15 +43,17 @@ export async function recordSignInDevice(deps: Deps, tenant: Tenant, input: { is
     // A first sign-in ever is no news; a new browser after others (or after sign-ins from before devices were tracked) is.
     const alert = isNew && (known.length > 0 || user.lastLoginAt !== null);
     if (!alert) return { isNew, alert };
-    await recordAudit(s, { tenantId: tenant.id, at: now, actor: `user:${user.id}`, action: 'user.new_device', target: `user:${user.id}`, data: { user_agent: userAgent, ip }, ...(ip ? { ip } : {}) });
-    await queueEmail(s, deps.mail, {
+    const { mailed } = await recordSecurityEvent(s, deps, {
       tenant,
-      userId: user.id,
-      to: user.email,
-      template: 'new_device',
-      vars: { user_agent: userAgent ?? 'an unknown browser', ip: ip ?? 'an unknown address', time: new Date(now).toUTCString(), link: `${input.issuer}/account` },
+      kind: 'new_device',
+      user,
+      ip,
+      userAgent,
+      data: { user_agent: userAgent, ip },
+      audit: { action: 'user.new_device' },
+      notice: { template: 'new_device', vars: { user_agent: userAgent ?? 'an unknown browser', ip: ip ?? 'an unknown address', time: noticeTime(now), link: `${input.issuer}/account` } },
     });
-    return { isNew, alert };
+    return { isNew, alert: mailed };
   });
   if (alerted.alert) deps.mail.wake();
   return { secret: fresh, isNew: alerted.isNew };

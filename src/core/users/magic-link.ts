@@ -1,4 +1,5 @@
 import { safeEqual, sha256, uuidv7 } from '../../crypto/index.ts';
+import { throttleSignInForm } from '../abuse/forms.ts';
 import { consumeLimit, type Limit } from '../abuse/rate-limit.ts';
 import type { Clock } from '../clock.ts';
 import type { Interaction } from '../interaction/interaction.ts';
@@ -49,6 +50,7 @@ export async function sendMagicLink(
   const { tenant } = input;
   const now = deps.clock.now();
   const message = 'Too many sign-in links were requested.';
+  await throttleSignInForm(deps, tenant, input.ip, 'magic_link');
   await consumeLimit(deps.repo.rateLimits, `magic-ip:${tenant.id}:${input.ip ?? 'unknown'}`, MAGIC_LINKS_PER_IP, now, message);
   await consumeLimit(deps.repo.rateLimits, `magic:${tenant.id}:${sha256(input.email)}`, MAGIC_LINKS_PER_ADDRESS, now, message);
   const ttl = settingsOf(tenant).magic_links.token_ttl;

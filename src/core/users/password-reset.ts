@@ -1,4 +1,6 @@
 import { sha256, uuidv7, type PasswordHasher } from '../../crypto/index.ts';
+import { throttleSignInForm } from '../abuse/forms.ts';
+import { clearLockout } from '../abuse/lockout.ts';
 import { consumeLimit, type Limit } from '../abuse/rate-limit.ts';
 import { lifetimeText } from '../duration.ts';
 import type { Clock } from '../clock.ts';
@@ -43,6 +45,7 @@ export async function requestPasswordReset(
   const { tenant } = input;
   const email = typedEmail(input.email);
   const now = deps.clock.now();
+  await throttleSignInForm(deps, tenant, input.ip, 'forgot_password');
   await consumeLimit(deps.repo.rateLimits, `reset-ip:${tenant.id}:${input.ip ?? 'unknown'}`, RESET_PER_IP, now, TOO_MANY);
   await consumeLimit(deps.repo.rateLimits, `reset:${tenant.id}:${sha256(email)}`, RESET_PER_ADDRESS, now, TOO_MANY);
   const ttl = settingsOf(tenant).password_reset.token_ttl;
@@ -117,8 +120,8 @@ export async function resetPassword(deps: Deps, input: { tenant: Tenant; issuer:
     return undefined;
   });
   if (spent) return spent;
-  await setPassword(deps, tenant, user, input.password, { actor: `user:${user.id}`, action: 'user.password_reset', ip: input.ip ?? undefined });
-  await deps.repo.transaction((s) => queueEmail(s, deps.mail, { tenant, userId: user.id, to: user.email, template: 'password_changed', vars: { time: new Date(deps.clock.now()).toUTCString(), link: `${input.issuer}/forgot-password` } }));
-  deps.mail.wake();
+  await setPassword(deps, tenant, user, input.password, { actor: `user:${user.id}`, action: 'user.password_reset', ip: input.ip ?? undefined, issuer: input.issuer });
+  // Whoever held the mailbox may sign in again at once, wherever the lockout had stopped them.
+  await clearLockout(deps, tenant.id, user.id);
   return link;
 }

@@ -1,4 +1,5 @@
 import { uuidv7 } from '../../crypto/index.ts';
+import { throttleSignInForm } from '../abuse/forms.ts';
 import { consumeLimit } from '../abuse/rate-limit.ts';
 import { recordAudit } from '../audit/record.ts';
 import { Conflict, RateLimited, ValidationFailed } from '../errors.ts';
@@ -95,6 +96,7 @@ export async function registerUser(
   if (settings.terms && form.get('accept_terms') !== 'on') return { kind: 'invalid', field: 'accept_terms', message: 'Accept the terms of service to create an account.' };
 
   const now = deps.clock.now();
+  await throttleSignInForm(deps, tenant, input.ip, 'register');
   await consumeLimit(deps.repo.rateLimits, `register-ip:${tenant.id}:${input.ip ?? 'unknown'}`, RESEND_PER_IP, now, 'Too many accounts were requested from your network.');
   // Hash first, for new and existing addresses alike: argon2id must not hold the write lock, and both cases cost the same.
   const hash = await deps.passwords.hash(password);

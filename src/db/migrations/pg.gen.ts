@@ -98,5 +98,21 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX \"user_tokens_expires\" ON \"user_tokens\" USING btree (\"expires_at\");",
       "CREATE INDEX \"refresh_tokens_user\" ON \"refresh_tokens\" USING btree (\"user_id\");"
     ]
+  },
+  {
+    "tag": "0004_security",
+    "when": 1796232539623,
+    "hash": "a3dacb3a0d9657a72f69d5763fb26143f10ee2f972e70e84898c45b22cceb920",
+    "statements": [
+      "CREATE TABLE \"api_key_addresses\" (\n\t\"api_key_id\" text NOT NULL,\n\t\"ip\" text NOT NULL,\n\t\"first_seen_at\" bigint NOT NULL,\n\t\"last_seen_at\" bigint NOT NULL,\n\tCONSTRAINT \"api_key_addresses_api_key_id_ip_pk\" PRIMARY KEY(\"api_key_id\",\"ip\")\n);",
+      "CREATE TABLE \"security_events\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text NOT NULL,\n\t\"user_id\" text,\n\t\"kind\" text NOT NULL,\n\t\"at\" bigint NOT NULL,\n\t\"ip\" text,\n\t\"user_agent\" text,\n\t\"data\" jsonb NOT NULL\n);",
+      "ALTER TABLE \"rate_limits\" ADD COLUMN \"blocked_until\" bigint DEFAULT 0 NOT NULL;",
+      "ALTER TABLE \"api_key_addresses\" ADD CONSTRAINT \"api_key_addresses_api_key_id_api_keys_id_fk\" FOREIGN KEY (\"api_key_id\") REFERENCES \"public\".\"api_keys\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"security_events\" ADD CONSTRAINT \"security_events_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"security_events\" ADD CONSTRAINT \"security_events_user_id_users_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "CREATE INDEX \"security_events_tenant\" ON \"security_events\" USING btree (\"tenant_id\",\"id\");",
+      "CREATE INDEX \"security_events_user\" ON \"security_events\" USING btree (\"tenant_id\",\"user_id\",\"id\");",
+      "CREATE INDEX \"security_events_kind\" ON \"security_events\" USING btree (\"tenant_id\",\"kind\",\"id\");"
+    ]
   }
 ];

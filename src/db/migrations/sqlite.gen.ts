@@ -81,5 +81,18 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX `user_tokens_expires` ON `user_tokens` (`expires_at`);",
       "CREATE INDEX `refresh_tokens_user` ON `refresh_tokens` (`user_id`);"
     ]
+  },
+  {
+    "tag": "0004_security",
+    "when": 1796232537142,
+    "hash": "23b7784d79f3a24a7b77af958ca2b0e45279d9df9db798549b5d21095b382b2f",
+    "statements": [
+      "CREATE TABLE `api_key_addresses` (\n\t`api_key_id` text NOT NULL,\n\t`ip` text NOT NULL,\n\t`first_seen_at` integer NOT NULL,\n\t`last_seen_at` integer NOT NULL,\n\tPRIMARY KEY(`api_key_id`, `ip`),\n\tFOREIGN KEY (`api_key_id`) REFERENCES `api_keys`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `security_events` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text NOT NULL,\n\t`user_id` text,\n\t`kind` text NOT NULL,\n\t`at` integer NOT NULL,\n\t`ip` text,\n\t`user_agent` text,\n\t`data` text NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `security_events_tenant` ON `security_events` (`tenant_id`,`id`);",
+      "CREATE INDEX `security_events_user` ON `security_events` (`tenant_id`,`user_id`,`id`);",
+      "CREATE INDEX `security_events_kind` ON `security_events` (`tenant_id`,`kind`,`id`);",
+      "ALTER TABLE `rate_limits` ADD `blocked_until` integer DEFAULT 0 NOT NULL;"
+    ]
   }
 ];

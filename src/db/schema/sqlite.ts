@@ -420,6 +420,45 @@ export const rateLimits = sqliteTable(
     key: text('key').primaryKey(),
     count: integer('count').notNull(),
     resetAt: integer('reset_at').notNull(),
+    /** Lockout counters: no attempt is let through before this time (0: none pending). */
+    blockedUntil: integer('blocked_until').notNull().default(0),
   },
   (t) => [index('rate_limits_reset').on(t.resetAt)],
+);
+
+/**
+ * What a user or admin should know about (lockouts, new devices, refresh
+ * token reuse, password and email changes, API keys used from new
+ * addresses): one row per event, also appended to the audit chain.
+ */
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** The user it concerns, if any (an API key's event concerns none). */
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    at: integer('at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('security_events_tenant').on(t.tenantId, t.id), index('security_events_user').on(t.tenantId, t.userId, t.id), index('security_events_kind').on(t.tenantId, t.kind, t.id)],
+);
+
+/** The addresses each API key was used from: a use from an address not in the list is a security event. */
+export const apiKeyAddresses = sqliteTable(
+  'api_key_addresses',
+  {
+    apiKeyId: text('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    ip: text('ip').notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.ip] })],
 );

@@ -30,5 +30,7 @@ export function deviceStore(database: Database, db: () => Db = () => database.cu
         }),
       ),
     ofUser: async (tenantId, userId) => (await guard('', () => db().select().from(d).where(and(eq(d.userId, userId), eq(d.tenantId, tenantId))).orderBy(sql`${d.lastSeenAt} desc`))) as UserDevice[],
+    known: async (tenantId, userId, deviceHash) =>
+      (await guard('', () => db().select({ id: d.id }).from(d).where(and(eq(d.userId, userId), eq(d.deviceHash, deviceHash), eq(d.tenantId, tenantId))).limit(1))).length > 0,
   };
 }

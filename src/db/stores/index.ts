@@ -12,6 +12,7 @@ import { outboxStore } from './outbox.ts';
 import { rateLimitStore } from './rate-limits.ts';
 import { refreshTokenStore } from './refresh-tokens.ts';
 import { revocationStore } from './revocations.ts';
+import { apiKeyAddressStore, securityEventStore } from './security-events.ts';
 import { sessionStore } from './sessions.ts';
 import { signingKeyStore } from './signing-keys.ts';
 import { tenantStore } from './tenants.ts';
@@ -40,6 +41,8 @@ function storesOn(database: Database, db: () => Db, write: Database['transaction
     devices: deviceStore(database, db, write),
     audit: auditStore(database, db, write),
     rateLimits: rateLimitStore(database, db, write),
+    securityEvents: securityEventStore(database, db, write),
+    apiKeyAddresses: apiKeyAddressStore(database, db, write),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { H3Event } from 'h3';
 import { hasScope, type ApiScope, type Principal } from '../../core/admin/index.ts';
-import { authenticateApiKey } from '../../core/apikeys/authenticate.ts';
-import { requestState, setRequestState } from '../context.ts';
+import { apiKeyFailureBudgets, authenticateApiKey } from '../../core/apikeys/authenticate.ts';
+import { clientIp } from '../client-ip.ts';
+import { requestLog, requestState, setRequestState } from '../context.ts';
 import type { ServerDeps } from '../deps.ts';
 import { MissingScope, Unauthorized } from './errors.ts';
 
@@ -17,8 +18,14 @@ export async function authenticate(event: H3Event, deps: ServerDeps): Promise<Pr
   if (!/^Bearer(\s|$)/i.test(header)) throw new Unauthorized(false);
   const token = BEARER.exec(header)?.[1];
   const principal = token ? await authenticateApiKey(token, deps.directory.apiKey, deps.clock.now()) : undefined;
-  if (!principal) throw new Unauthorized(true);
+  const ip = clientIp(event, deps.trustedProxies);
+  if (!principal) {
+    // Failures spend the budgets of the key's lookup id and of the address: 429 + Retry-After once spent (docs/abuse.md).
+    await deps.failures.fail(apiKeyFailureBudgets(token, ip), 'api_key');
+    throw new Unauthorized(true);
+  }
   deps.usage.record(principal.apiKeyId);
+  if ((await deps.apiKeyAddresses.note(principal, ip)) && !principal.tenantId) requestLog(event).warn({ api_key_id: principal.apiKeyId, ip }, 'instance API key used from a new address');
   // The request's log lines (the access line included) say which key acted, for which tenant.
   const state = requestState(event);
   if (state) setRequestState(event, { ...state, log: state.log.child({ api_key_id: principal.apiKeyId, tenant_id: principal.tenantId }) });

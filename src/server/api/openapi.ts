@@ -62,6 +62,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], publicUrl: string): Op
       { name: 'users', description: 'End users of a tenant and what they consented to.' },
       { name: 'api-keys', description: 'Management API keys.' },
       { name: 'audit', description: 'The hash-chained audit log of a tenant.' },
+      { name: 'security', description: 'Security events of a tenant: lockouts, new devices, refresh-token reuse, password and email changes, API keys used from new addresses.' },
       { name: 'mail', description: 'The mail outbox: what authflow sent or will send (without SMTP, how an operator reads a link).' },
       { name: 'meta', description: 'This document.' },
     ],

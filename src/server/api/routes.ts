@@ -11,6 +11,7 @@ import { createUserSchema, setPasswordSchema, updateUserSchema } from '../../cor
 import { createApiKey, listApiKeys, revokeApiKey } from './handlers/api-keys.ts';
 import { listConsents, revokeAllConsents, revokeConsent } from './handlers/consents.ts';
 import { listAuditEvents, verifyAuditChain } from './handlers/audit.ts';
+import { listSecurityEvents, unlockUser } from './handlers/security.ts';
 import {
   createUser,
   deleteUser,
@@ -257,6 +258,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Recompute the tenant\'s audit chain: intact with its head hash, or the seq where it breaks',
     ok: { status: 200, description: 'The verification result (a broken chain is a 200 with `intact: false`).', schema: s.auditVerifySchema },
     handle: verifyAuditChain,
+  },
+
+  // ---------------------------------------------------------------- security events
+  {
+    method: 'GET', path: '/tenants/{tenant}/security-events', operationId: 'listSecurityEvents', tag: 'security', scope: 'security:read',
+    summary: 'List the security events of a tenant, newest first: lockouts, new devices, refresh-token reuse, password and email changes, API keys used from new addresses',
+    query: s.securityEventListQuery,
+    ok: { status: 200, description: 'A page of security events.', schema: s.securityEventPageSchema, headers: ['Link'] },
+    handle: listSecurityEvents,
+  },
+  {
+    method: 'POST', path: '/tenants/{tenant}/users/{user}/unlock', operationId: 'unlockUser', tag: 'users', scope: 'users:write',
+    summary: 'Clear the lockout of a user: passwords are accepted again at once from every address (docs/abuse.md)',
+    body: { schema: s.emptyBody, required: false },
+    ok: { status: 200, description: 'The user and how many lockout counters were cleared.', schema: s.unlockSchema },
+    handle: unlockUser,
   },
 
   // ---------------------------------------------------------------- API keys

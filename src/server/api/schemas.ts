@@ -3,6 +3,7 @@
 // bodies describe the core's wire views, checked against them by type below
 // and against real responses by the API tests.
 import { z } from 'zod';
+import { SECURITY_EVENT_KINDS } from '../../core/security/security-event.ts';
 import {
   API_SCOPES,
   MAX_PAGE,
@@ -19,6 +20,8 @@ import {
   type ConsentRevocationView,
   type AuditEventView,
   type AuditVerifyView,
+  type SecurityEventView,
+  type UnlockView,
   type KeyView,
   type TenantView,
 } from '../../core/admin/index.ts';
@@ -62,6 +65,12 @@ export const auditListQuery = listQuery.extend({
   after: seqParam('Only events after this seq, oldest first (follow the log; export it). No `next_cursor`: continue with the last seq.'),
 });
 
+export const securityEventListQuery = listQuery.extend({
+  user: z.string().min(1).max(320).optional().describe('Only events about this user (id or email).'),
+  kind: z.enum(SECURITY_EVENT_KINDS).optional().describe('Only events of this kind.'),
+  since: z.string().min(1).max(64).optional().describe('Only events at or after this time: ISO 8601, or a duration back from now such as `30m`, `24h`, `7d`.'),
+});
+
 export const mailListQuery = listQuery.extend({
   tenant: z.string().min(1).max(63).optional().describe('Only the mail of this tenant (slug or id). Instance admins see every tenant\'s mail without it; a tenant key sees its own.'),
   status: z.enum(['pending', 'sent', 'failed']).optional().describe('Only mail in this state.'),
@@ -69,7 +78,7 @@ export const mailListQuery = listQuery.extend({
 });
 
 /** Every query parameter the API knows, as handlers receive them. */
-export type ApiQuery = Partial<z.output<typeof apiKeyListQuery>> & Partial<z.output<typeof userListQuery>> & Partial<z.output<typeof auditListQuery>> & Partial<z.output<typeof mailListQuery>>;
+export type ApiQuery = Partial<z.output<typeof apiKeyListQuery>> & Partial<z.output<typeof userListQuery>> & Partial<z.output<typeof auditListQuery>> & Partial<z.output<typeof mailListQuery>> & Partial<z.output<typeof securityEventListQuery>>;
 
 /** Routes that take no input still refuse an unexpected body member. */
 export const emptyBody = z.strictObject({});
@@ -271,6 +280,21 @@ export const auditEventViewSchema = z.strictObject({
   prev_hash: z.string().describe('The hash of the event before (64 zeros for the first).'),
   hash: z.string().describe('SHA-256 over prev_hash and the event\'s canonical JSON.'),
 });
+export const securityEventViewSchema = z.strictObject({
+  id: z.uuid(),
+  tenant_id: z.uuid(),
+  user_id: z.uuid().nullable().describe('The user it concerns; null for an API key\'s event.'),
+  kind: z.enum(SECURITY_EVENT_KINDS),
+  at: timestamp,
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).describe('Kind-specific facts (docs/security-events.md); never secrets or email addresses.'),
+});
+export const securityEventPageSchema = z.strictObject({ items: z.array(securityEventViewSchema), next_cursor: z.string().nullable() });
+export const unlockSchema = z.strictObject({
+  user_id: z.uuid(),
+  counters_cleared: z.number().int().min(0).describe('Lockout counters forgotten (0: the account was not held back).'),
+});
 export const auditPageSchema = z.strictObject({ items: z.array(auditEventViewSchema), next_cursor: z.string().nullable() });
 export const auditVerifySchema = z.strictObject({
   tenant: z.string(),
@@ -320,6 +344,9 @@ export const responseComponents = z.registry<Named>()
   .add(auditEventViewSchema, { id: 'AuditEvent' })
   .add(auditPageSchema, { id: 'AuditEventPage' })
   .add(auditVerifySchema, { id: 'AuditVerification' })
+  .add(securityEventViewSchema, { id: 'SecurityEvent' })
+  .add(securityEventPageSchema, { id: 'SecurityEventPage' })
+  .add(unlockSchema, { id: 'Unlock' })
   .add(userViewSchema, { id: 'User' })
   .add(userPageSchema, { id: 'UserPage' })
   .add(sessionViewSchema, { id: 'Session' })
@@ -350,6 +377,8 @@ void fits<Fits<typeof consentListSchema, ConsentListView>>();
 void fits<Fits<typeof consentRevocationSchema, ConsentRevocationView>>();
 void fits<Fits<typeof auditEventViewSchema, AuditEventView>>();
 void fits<Fits<typeof auditVerifySchema, AuditVerifyView>>();
+void fits<Fits<typeof securityEventPageSchema, Page<SecurityEventView>>>();
+void fits<Fits<typeof unlockSchema, UnlockView>>();
 void fits<Fits<typeof userViewSchema, UserView>>();
 void fits<Fits<typeof sessionListSchema, SessionListView>>();
 void fits<Fits<typeof accessRevocationSchema, AccessRevocationView>>();

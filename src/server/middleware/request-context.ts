@@ -1,4 +1,5 @@
-import { getRequestIP, type H3Event } from 'h3';
+import type { H3Event } from 'h3';
+import { clientIp, fromTrustedProxy } from '../client-ip.ts';
 import { randomUUID } from 'node:crypto';
 import type { ServerDeps } from '../deps.ts';
 import { requestState, setRequestState } from '../context.ts';
@@ -15,7 +16,7 @@ const INCOMING_ID = /^[A-Za-z0-9._:~-]{1,128}$/;
 function begin(deps: ServerDeps, event: H3Event) {
   const incoming = event.req.headers.get('x-request-id');
   const upstream = incoming && INCOMING_ID.test(incoming) ? incoming : undefined;
-  const id = upstream && deps.trustProxy ? upstream : randomUUID();
+  const id = upstream && fromTrustedProxy(event, deps.trustedProxies) ? upstream : randomUUID();
   const fields = upstream && upstream !== id ? { req_id: id, upstream_request_id: upstream } : { req_id: id };
   const state = { id, startedAt: performance.now(), log: deps.logger.child(fields) };
   setRequestState(event, state);
@@ -38,7 +39,7 @@ export function finishRequest(deps: ServerDeps) {
     const seconds = (performance.now() - state.startedAt) / 1000;
     deps.metrics.observe(event.req.method, route, status, seconds);
     state.log.info(
-      { method: event.req.method, route, path: safePath(event), status, ms: Math.round(seconds * 1e4) / 10, ip: getRequestIP(event, { xForwardedFor: deps.trustProxy }) },
+      { method: event.req.method, route, path: safePath(event), status, ms: Math.round(seconds * 1e4) / 10, ip: clientIp(event, deps.trustedProxies) },
       'request',
     );
   };

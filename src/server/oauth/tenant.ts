@@ -2,11 +2,16 @@ import { getRouterParam, HTTPError, type H3Event } from 'h3';
 import { issuerOf, type Tenant } from '../../core/tenants/tenant.ts';
 import type { ServerDeps } from '../deps.ts';
 
-/** The tenant a per-tenant route (`/t/:tenant/…`) is for, with its issuer; 404 when there is none. */
-export async function tenantOf(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'>): Promise<{ tenant: Tenant; issuer: string }> {
+/**
+ * The tenant a per-tenant route (`/t/:tenant/…`) is for, with its issuer;
+ * 404 when there is none. Takes one request from the tenant's quota
+ * (RateLimited when it is spent; the server's `quotas`).
+ */
+export async function tenantOf(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'> & Partial<Pick<ServerDeps, 'quotas'>>): Promise<{ tenant: Tenant; issuer: string }> {
   const slug = getRouterParam(event, 'tenant');
   const tenant = slug ? await deps.directory.tenantBySlug(slug) : undefined;
   if (!tenant) throw new UnknownTenant();
+  deps.quotas?.take(tenant);
   return { tenant, issuer: issuerOf(tenant, deps.publicUrl) };
 }
 

@@ -1,4 +1,5 @@
-import { getRequestIP, type H3Event } from 'h3';
+import type { H3Event } from 'h3';
+import { clientIp } from '../client-ip.ts';
 import type { Tenant } from '../../core/tenants/tenant.ts';
 import type { ServerDeps } from '../deps.ts';
 import { tenantOf } from '../oauth/tenant.ts';
@@ -18,7 +19,7 @@ export interface PageTenant {
 const SHOWN = Symbol('authflow.page-tenant');
 
 /** The tenant of a page route (UnknownTenant, the 404 page, when there is none); the error page then shows its name. */
-export async function pageTenant(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'>): Promise<PageTenant> {
+export async function pageTenant(event: H3Event, deps: Pick<ServerDeps, 'directory' | 'publicUrl'> & Partial<Pick<ServerDeps, 'quotas'>>): Promise<PageTenant> {
   const { tenant, issuer } = await tenantOf(event, deps);
   const secure = secureIssuer(issuer);
   const t = { tenant, issuer, base: new URL(issuer).pathname.replace(/\/$/, ''), secure, sessionCookie: sessionCookieName(tenant.slug, secure) };
@@ -37,7 +38,7 @@ export function sessionSecretOf(event: H3Event, t: PageTenant): string | undefin
 }
 
 /** User agent and client IP recorded with a new session (IP from X-Forwarded-For only behind a trusted proxy). */
-export function deviceOf(event: H3Event, deps: Pick<ServerDeps, 'trustProxy'>): { userAgent: string | null; ip: string | null } {
+export function deviceOf(event: H3Event, deps: Pick<ServerDeps, 'trustedProxies'>): { userAgent: string | null; ip: string | null } {
   const ua = event.req.headers.get('user-agent');
-  return { userAgent: ua ? ua.slice(0, 512) : null, ip: getRequestIP(event, { xForwardedFor: deps.trustProxy }) ?? null };
+  return { userAgent: ua ? ua.slice(0, 512) : null, ip: clientIp(event, deps.trustedProxies) };
 }

@@ -56,7 +56,9 @@ export function pageRoute(deps: Pick<ServerDeps, 'directory' | 'publicUrl'>, han
       return await handle(req);
     } catch (e) {
       if (!(e instanceof RateLimited) || !again) throw e;
-      const res = await again(`${e.message} Try again in ${waitText(e.retryAfter)}.`, 429);
+      // The core's message may already say when (a lockout names its wait); otherwise the wait is added in words.
+      const said = /\b(?:try again|wait)\b/i.test(e.message) ? e.message : `${e.message} Try again in ${waitText(e.retryAfter)}.`;
+      const res = await again(said, 429);
       res.headers.set('retry-after', String(e.retryAfter));
       return res;
     }

@@ -1,3 +1,7 @@
+import { verifyWithLockout } from '../../abuse/lockout.ts';
+import { throttleSignInForm } from '../../abuse/forms.ts';
+import { sha256 } from '../../../crypto/index.ts';
+import { normalizeEmail } from '../../users/user.ts';
 import { verifyPassword } from '../../users/password.ts';
 import { loginPage, needsAuthentication, type Step } from './step.ts';
 
@@ -7,7 +11,9 @@ export const WRONG_CREDENTIALS = 'Incorrect email or password.';
 /**
  * First factor: the password (RFC 8176 amr `pwd`). Served by the login page
  * together with `identify`. A failure sends the user back to `identify` with
- * one message, whatever the cause, after the same argon2id work.
+ * one message, whatever the cause, after the same argon2id work. Tries are
+ * counted by the tenant's lockout (src/core/abuse/lockout.ts): RateLimited,
+ * with how long to wait, once a budget is spent.
  */
 export const password: Step = {
   name: 'authenticate',
@@ -17,9 +23,21 @@ export const password: Step = {
   async submit(ctx, form) {
     const { deps, tenant, interaction } = ctx;
     const given = form.get('password') ?? '';
+    const ip = ctx.device?.ip ?? null;
+    await throttleSignInForm(deps, tenant, ip, 'login');
     const candidateId = interaction.state.candidateId ?? null;
     const user = candidateId ? await deps.repo.users.byId(tenant.id, candidateId) : undefined;
-    if (!(await verifyPassword(deps, user, given))) return { retry: WRONG_CREDENTIALS, reset: { candidateId: undefined } };
+    const attempt = {
+      tenant,
+      factor: 'password',
+      user,
+      identifierKey: sha256(normalizeEmail(interaction.state.identifier ?? '')),
+      ip,
+      userAgent: ctx.device?.userAgent ?? null,
+      deviceHash: ctx.deviceHash,
+      issuer: ctx.issuer,
+    };
+    if (!(await verifyWithLockout(deps, attempt, () => verifyPassword(deps, user, given)))) return { retry: WRONG_CREDENTIALS, reset: { candidateId: undefined } };
     const remember = form.get('remember') === 'on' || form.get('remember') === '1';
     return { ok: { authenticated: { userId: user!.id, amr: ['pwd'], acr: null, at: deps.clock.now(), remember } } };
   },

@@ -15,6 +15,8 @@ export interface StepContext {
   readonly issuer?: string;
   /** The browser's user agent and IP (set when a form is submitted), e.g. for per-IP rate limits. */
   readonly device?: Device;
+  /** SHA-256 of the browser's device cookie, when it sent one (a browser the user signed in with before has its own lockout counter). */
+  readonly deviceHash?: string;
 }
 
 /** ok: merge into the state and go on; retry: show the page again with a message; fail: end the request with an error to the client. */

@@ -1,6 +1,9 @@
 import type { Client, TokenEndpointAuthMethod } from '../../clients/client.ts';
 import type { Directory } from '../../directory.ts';
-import { InvalidClient, InvalidRequest } from '../errors.ts';
+import { RateLimited } from '../../errors.ts';
+import { normalizeIp } from '../../abuse/network.ts';
+import { settingsOf } from '../../tenants/tenant.ts';
+import { ClientAuthThrottled, InvalidClient, InvalidRequest } from '../errors.ts';
 import { clientSecretBasic } from './client-secret-basic.ts';
 import { clientSecretPost } from './client-secret-post.ts';
 import { authFailed } from './internal/credentials.ts';
@@ -48,9 +51,28 @@ export function createClientAuthenticator(deps: ClientAuthDeps & { readonly dire
       const client = found && found.tenantId === req.tenant.id ? found : undefined;
       // Only the client's registered method, and only where this endpoint accepts it (OIDC Core §9, RFC 7591 §2).
       const allowed = client !== undefined && client.tokenEndpointAuthMethod === method.name && methods.includes(method.name);
-      await method.verify(req, allowed ? client : undefined, deps);
-      if (!client || !allowed) throw authFailed();
+      try {
+        await method.verify(req, allowed ? client : undefined, deps);
+        if (!client || !allowed) throw authFailed();
+      } catch (e) {
+        if (e instanceof InvalidClient) await countFailure(deps, req, clientId);
+        throw e;
+      }
       return client;
     },
   };
+}
+
+/** A failed client authentication spends the tenant's budgets for the claimed client id and the address (docs/abuse.md). */
+async function countFailure(deps: ClientAuthDeps, req: ClientAuthRequest, clientId: string | undefined): Promise<void> {
+  if (!deps.failures) return;
+  const th = settingsOf(req.tenant).throttle;
+  const budgets = [{ key: `client-fail-ip:${req.tenant.id}:${normalizeIp(req.ip) ?? 'unknown'}`, max: th.client_auth_failures_per_address.max, windowMs: th.client_auth_failures_per_address.window * 1000 }];
+  if (clientId) budgets.push({ key: `client-fail:${req.tenant.id}:${clientId.slice(0, 200)}`, max: th.client_auth_failures_per_client.max, windowMs: th.client_auth_failures_per_client.window * 1000 });
+  try {
+    await deps.failures.fail(budgets, 'client_auth');
+  } catch (e) {
+    if (e instanceof RateLimited) throw new ClientAuthThrottled(e.retryAfter);
+    throw e;
+  }
 }

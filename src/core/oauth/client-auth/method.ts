@@ -1,5 +1,6 @@
 import type { Client, TokenEndpointAuthMethod } from '../../clients/client.ts';
 import type { Clock } from '../../clock.ts';
+import type { FailureThrottle } from '../../abuse/failure-throttle.ts';
 import type { UsedJtiStore } from '../../ports.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
 import type { ClientKeys } from './internal/client-keys.ts';
@@ -14,12 +15,16 @@ export interface ClientAuthRequest {
   readonly authorization: string | null;
   /** The form parameters (RFC 6749 §2.3: credentials may travel in the body). */
   readonly params: ReadonlyMap<string, string>;
+  /** The client's address (for the failure budgets), if known. */
+  readonly ip?: string | null | undefined;
 }
 
 export interface ClientAuthDeps {
   readonly clock: Clock;
   readonly usedJtis: UsedJtiStore;
   readonly clientKeys: ClientKeys;
+  /** Counts failed authentications per client id and address (absent: none counted). */
+  readonly failures?: FailureThrottle | undefined;
 }
 
 /**

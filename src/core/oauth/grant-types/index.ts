@@ -1,5 +1,7 @@
 import type { Clock } from '../../clock.ts';
+import type { MailDeps } from '../../mail/mail.ts';
 import type { Repository } from '../../ports.ts';
+import type { SecuritySignals } from '../../security/signals.ts';
 import type { Grant, TokenRequest, TokenResponse } from './grant-type.ts';
 import type { TenantSigner } from '../tokens/signer.ts';
 import * as authorizationCode from './authorization-code.ts';
@@ -12,6 +14,9 @@ export interface GrantDeps {
   readonly clock: Clock;
   /** Codes, refresh tokens and users (authorization_code, refresh_token). */
   readonly repo: Repository;
+  /** Notices (refresh-token reuse tells the user). */
+  readonly mail: MailDeps;
+  readonly signals?: SecuritySignals | undefined;
 }
 
 /** A grant module (STYLE rule 1): `grantType`, its `parameters`, and `handle(deps, request)`. */

@@ -1,5 +1,9 @@
 import type { Clock } from '../../clock.ts';
+import type { MailDeps } from '../../mail/mail.ts';
 import type { Repository } from '../../ports.ts';
+import { emitSecurityEvent, noticeTime } from '../../security/record.ts';
+import type { SecuritySignals } from '../../security/signals.ts';
+import type { RefreshTokenLookup } from '../tokens/refresh-token.ts';
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../errors.ts';
 import type { TokenRequest, TokenResponse } from './grant-type.ts';
 import { mintAccessToken } from '../tokens/access-token.ts';
@@ -21,6 +25,8 @@ export interface RefreshGrantDeps {
   readonly repo: Repository;
   readonly clock: Clock;
   readonly signer: TenantSigner;
+  readonly mail: MailDeps;
+  readonly signals?: SecuritySignals | undefined;
 }
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
@@ -40,6 +46,7 @@ export async function handle(deps: RefreshGrantDeps, req: TokenRequest): Promise
     case 'reused':
       // RFC 9700 §4.14.2: a rotated token came back — the family is compromised; revoke all of it.
       await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt);
+      await reuseDetected(deps, req, found);
       throw new InvalidGrant(INVALID);
     case 'user':
       throw new InvalidGrant('the user of this refresh token no longer exists or is disabled');
@@ -98,6 +105,7 @@ export async function handle(deps: RefreshGrantDeps, req: TokenRequest): Promise
   if (!refreshToken) {
     // Lost a race with another use of the same token: that is reuse too (the tokens minted above are never released).
     await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt);
+    await reuseDetected(deps, req, found);
     throw new InvalidGrant(INVALID);
   }
   return {
@@ -108,4 +116,17 @@ export async function handle(deps: RefreshGrantDeps, req: TokenRequest): Promise
     refresh_token: refreshToken,
     ...(idToken ? { id_token: idToken } : {}),
   };
+}
+
+/** A `refresh_reuse` security event for the family's user: the family is already revoked; the user is told once. */
+async function reuseDetected(deps: RefreshGrantDeps, req: TokenRequest, found: RefreshTokenLookup): Promise<void> {
+  if (!found.user) return;
+  const { tenant, client } = req;
+  await emitSecurityEvent(deps, {
+    tenant,
+    kind: 'refresh_reuse',
+    user: found.user,
+    data: { client_id: client.clientId, family_id: found.token.familyId },
+    notice: { template: 'refresh_reuse', vars: { client_name: client.name, time: noticeTime(deps.clock.now()), link: `${req.issuer}/account` } },
+  });
 }

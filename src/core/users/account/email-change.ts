@@ -1,5 +1,6 @@
 import { consumeLimit, type Limit } from '../../abuse/rate-limit.ts';
 import { recordAudit } from '../../audit/record.ts';
+import { noticeTime, recordSecurityEvent } from '../../security/record.ts';
 import { Conflict, ValidationFailed } from '../../errors.ts';
 import { queueEmail } from '../../mail/mail.ts';
 import { settingsOf, type Tenant } from '../../tenants/tenant.ts';
@@ -63,8 +64,9 @@ export async function inspectEmailChange(deps: AccountDeps, tenant: Tenant, toke
  * address stop working, and `user.email_changed` is audited.
  */
 export async function confirmEmailChange(deps: AccountDeps, tenant: Tenant, token: string): Promise<{ user: User } | EmailChangeRefusal> {
+  let mailed = false;
   try {
-    return await deps.repo.transaction(async (s): Promise<{ user: User } | EmailChangeRefusal> => {
+    const done = await deps.repo.transaction(async (s): Promise<{ user: User } | EmailChangeRefusal> => {
       const now = deps.clock.now();
       const found = await findUserToken(s, tenant.id, 'email_change', token, now);
       if (typeof found === 'string') return found;
@@ -78,8 +80,12 @@ export async function confirmEmailChange(deps: AccountDeps, tenant: Tenant, toke
       await s.users.update(next);
       await s.userTokens.invalidate(tenant.id, user.id, ['verify_email', 'reset_password', 'magic_link'], now);
       await recordAudit(s, { tenantId: tenant.id, at: now, actor: userRef(user), action: 'user.email_changed', target: userRef(user) });
+      // The old address is told: if someone else made the change, its owner is the one who must know.
+      mailed = (await recordSecurityEvent(s, deps, { tenant, kind: 'email_changed', user, data: {}, audit: false, notice: { template: 'email_changed', to: user.email, vars: { new_email: email, time: noticeTime(now) } } })).mailed;
       return { user: next };
     });
+    if (mailed) deps.mail.wake();
+    return done;
   } catch (e) {
     // Taken between the check and the write (another account, another server).
     if (e instanceof Conflict) return 'taken';

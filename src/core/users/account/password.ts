@@ -17,7 +17,7 @@ export async function changeOwnPassword(
   deps: AccountDeps,
   tenant: Tenant,
   holder: { user: User; session: Session },
-  input: { current: string; next: string; confirm: string; ip?: string | undefined },
+  input: { current: string; next: string; confirm: string; ip?: string | undefined; issuer?: string | undefined },
 ): Promise<{ sessions: number; refreshFamilies: number }> {
   const { user, session } = holder;
   if (await hasPassword(deps, user)) await checkCurrentPassword(deps, tenant, user, input.current);
@@ -29,5 +29,6 @@ export async function changeOwnPassword(
     actor: userRef(user),
     action: 'user.password_changed',
     ip: input.ip,
+    issuer: input.issuer,
   });
 }

@@ -11,7 +11,7 @@ export function introspect(ctx: OAuthContext) {
   return async (event: H3Event): Promise<Response> => {
     const { tenant, issuer } = await tenantOf(event, ctx.deps);
     const params = await readForm(event);
-    const client = await ctx.clientAuth.authenticate(clientAuthRequest(event, tenant, issuer, params), INTROSPECTION_AUTH_METHODS);
+    const client = await ctx.clientAuth.authenticate(clientAuthRequest(event, ctx.deps, tenant, issuer, params), INTROSPECTION_AUTH_METHODS);
     return noStoreJson(await introspectToken(ctx.deps, { tenant, issuer, client, params }));
   };
 }

@@ -11,7 +11,7 @@ export function revoke(ctx: OAuthContext) {
   return async (event: H3Event): Promise<Response> => {
     const { tenant, issuer } = await tenantOf(event, ctx.deps);
     const params = await readForm(event);
-    const client = await ctx.clientAuth.authenticate(clientAuthRequest(event, tenant, issuer, params), REVOCATION_AUTH_METHODS);
+    const client = await ctx.clientAuth.authenticate(clientAuthRequest(event, ctx.deps, tenant, issuer, params), REVOCATION_AUTH_METHODS);
     await revokeToken(ctx.deps, { tenant, issuer, client, params });
     return new Response(null, { status: 200, headers: { 'cache-control': 'no-store', pragma: 'no-cache' } });
   };

@@ -10,7 +10,7 @@ export function token(ctx: OAuthContext) {
   return async (event: H3Event): Promise<Response> => {
     const { tenant, issuer } = await tenantOf(event, ctx.deps);
     const params = await readForm(event);
-    const client = await ctx.clientAuth.authenticate(clientAuthRequest(event, tenant, issuer, params), TOKEN_ENDPOINT_AUTH_METHODS);
+    const client = await ctx.clientAuth.authenticate(clientAuthRequest(event, ctx.deps, tenant, issuer, params), TOKEN_ENDPOINT_AUTH_METHODS);
     return noStoreJson(await ctx.exchange({ tenant, issuer, client, params }));
   };
 }

@@ -4,7 +4,7 @@ import { sessionSecretOf, type PageTenant } from '../context.ts';
 import { csrfToken } from '../csrf.ts';
 import { pageRoute, type PageRequest } from '../page-route.ts';
 
-export type AccountServerDeps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+export type AccountServerDeps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 /** The CSRF purpose of every account form: bound to the session cookie's secret (src/server/pages/csrf.ts). */
 export const ACCOUNT_CSRF = 'account';

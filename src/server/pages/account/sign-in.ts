@@ -8,6 +8,7 @@ import { csrfToken } from '../csrf.ts';
 import { pageResponse } from '../page.ts';
 import type { PageRequest } from '../page-route.ts';
 import { accountPath, seeOther, type AccountServerDeps } from './context.ts';
+import { deviceCookieName } from '../device-cookie.ts';
 import { resumeSession } from '../../../core/sessions/sso.ts';
 
 /** The same words for an unknown address, a wrong password and a disabled account (no user enumeration). */
@@ -46,7 +47,7 @@ export function accountSignIn(deps: AccountServerDeps) {
     showAgain((error, status) => signInPage(event, t, { status, error, identifier }));
     let started;
     try {
-      started = await signInToAccount(deps.accounts, t.tenant, { identifier, password: form.get('password') ?? '', device: deviceOf(event, deps), current });
+      started = await signInToAccount(deps.accounts, t.tenant, { identifier, password: form.get('password') ?? '', device: deviceOf(event, deps), current, deviceSecret: cookieValue(event, deviceCookieName(t.secure)), issuer: t.issuer });
     } catch (e) {
       if (e instanceof ValidationFailed) return signInPage(event, t, { error: 'Enter a valid email address.', identifier });
       throw e;

@@ -10,7 +10,7 @@ import { csrfToken } from '../csrf.ts';
 import { pageResponse } from '../page.ts';
 import { pageRoute } from '../page-route.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 const PURPOSE = 'forgot-password';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -14,7 +14,7 @@ import { cspSourceOf, pageResponse } from '../page.ts';
 import { InteractionExpired } from '../page-errors.ts';
 import { pageRoute } from '../page-route.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustedProxies'>;
 
 /**
  * GET|POST /t/:tenant/login/:interaction — the hosted sign-in sequence for
@@ -45,7 +45,8 @@ export function login(deps: Deps) {
 function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf: string, client: Client, deps: Pick<ServerDeps, 'clock'>): Response {
   switch (outcome.kind) {
     case 'page':
-      return render(t, client, interaction, outcome.view, csrf);
+      // A spent lockout or throttle budget: the same page, 429 with how long to wait (RFC 6585 §4).
+      return render(t, client, interaction, outcome.view, csrf, outcome.retryAfter);
     case 'next':
       return new Response(null, { status: 303, headers: { location: `${t.base}/login/${interaction.id}`, 'cache-control': 'no-store' } });
     case 'expired':
@@ -64,11 +65,11 @@ function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf
   }
 }
 
-function render(t: PageTenant, client: Client, interaction: Interaction, view: PageView, csrf: string): Response {
+function render(t: PageTenant, client: Client, interaction: Interaction, view: PageView, csrf: string, retryAfter?: number): Response {
   const target = cspSourceOf(interaction.request.redirectUri);
   const common = { tenantName: view.tenantName, clientName: view.clientName, action: `${t.base}/login/${interaction.id}`, csrf };
   const page = view.page;
-  const options = { formTargets: target ? [target] : [] };
+  const options = { formTargets: target ? [target] : [], ...(retryAfter !== undefined ? { status: 429, headers: { 'retry-after': String(retryAfter) } } : {}) };
   if (page.kind === 'login') {
     const registerUrl = settingsOf(t.tenant).self_registration ? `${t.base}/register/${interaction.id}` : null;
     const forgotUrl = `${t.base}/forgot-password?interaction=${interaction.id}`;

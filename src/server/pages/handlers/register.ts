@@ -11,7 +11,7 @@ import { pageResponse } from '../page.ts';
 import { InteractionExpired, PageError } from '../page-errors.ts';
 import { pageRoute } from '../page-route.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'accounts' | 'trustedProxies'>;
 
 const FIELD_LABELS: Record<string, { label: string; autocomplete: string }> = {
   name: { label: 'Full name', autocomplete: 'name' },

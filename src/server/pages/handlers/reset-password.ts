@@ -7,7 +7,7 @@ import { csrfToken } from '../csrf.ts';
 import { pageResponse } from '../page.ts';
 import { pageRoute } from '../page-route.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 /** The form is bound to the link's own token: only who holds the link can post it. */
 const PURPOSE = 'reset-password';

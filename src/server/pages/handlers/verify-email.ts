@@ -9,7 +9,7 @@ import { csrfToken } from '../csrf.ts';
 import { pageResponse } from '../page.ts';
 import { pageRoute } from '../page-route.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustProxy'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'accounts' | 'trustedProxies'>;
 
 const PROBLEMS: Record<VerifyRefusal, string> = {
   unknown: 'This link is not valid: it may have been copied incompletely.',
