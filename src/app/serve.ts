@@ -13,6 +13,7 @@ import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
+import { BUILD } from './build.ts';
 
 export interface Serving {
   readonly url: string;
@@ -48,6 +49,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     directory,
     usage,
     publicUrl: af.config.publicUrl,
+    build: { version: BUILD.version, commit: BUILD.commit },
     signer,
     revocations: af.repo.revocations,
     usedJtis: af.repo.usedJtis,

@@ -18,6 +18,13 @@ export interface Io {
   fail(e: unknown): number;
   /** Asks a yes/no question on the terminal (the prompt goes to stderr, so stdout stays clean). */
   confirm(question: string): Promise<boolean>;
+  /** Where prompts read and write: the terminal's input, and stderr (stdout stays for results). */
+  readonly prompts: PromptStreams;
+}
+
+export interface PromptStreams {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
 }
 
 export interface IoStreams {
@@ -47,27 +54,45 @@ export function createIo(json: boolean, streams: IoStreams = {}): Io {
       stderr.write(json ? `${JSON.stringify({ error: { code, message } })}\n` : `authflow: ${message}\n`);
       return exit;
     },
+    get prompts() {
+      return promptsOf(streams, stderr);
+    },
     async confirm(question) {
       const { confirm } = await import('@inquirer/prompts');
       try {
-        // The prompt library ends its output stream when done; stderr must outlive it.
-        const output = Object.assign(new Writable({ write: (chunk, encoding, callback) => void stderr.write(chunk, encoding, callback) }), {
-          isTTY: (stderr as { isTTY?: boolean }).isTTY,
-          columns: (stderr as { columns?: number }).columns,
-        });
-        return await confirm({ message: question, default: false }, { input: streams.stdin ?? process.stdin, output });
+        return await confirm({ message: question, default: false }, promptsOf(streams, stderr));
       } catch (e) {
-        if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') return false; // Ctrl-C
+        if (isPromptExit(e)) return false; // Ctrl-C
         throw e;
       }
     },
   };
 }
 
+function promptsOf(streams: IoStreams, stderr: NodeJS.WritableStream): PromptStreams {
+  // The prompt library ends its output stream when done; stderr must outlive it.
+  const output = Object.assign(new Writable({ write: (chunk, encoding, callback) => void stderr.write(chunk, encoding, callback) }), {
+    isTTY: (stderr as { isTTY?: boolean }).isTTY,
+    columns: (stderr as { columns?: number }).columns,
+  });
+  return { input: streams.stdin ?? process.stdin, output };
+}
+
+/** The prompts of a command, for `@inquirer/prompts`' context argument. */
+export function promptStreams(ctx: { readonly io: Io }): PromptStreams {
+  return ctx.io.prompts;
+}
+
+/** Ctrl-C (or Ctrl-D) at a prompt. */
+export function isPromptExit(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
+}
+
 function messageOf(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const known = ['ConfigError', 'UsageError', 'AuthflowError', 'NotFound', 'Conflict', 'ValidationFailed', 'NotPermitted', 'PreconditionFailed', 'Unavailable', 'Cancelled'];
   if (known.includes(e.name)) return e.message.replace(/\s+$/, '');
+  if (isPromptExit(e)) return 'cancelled: nothing was changed';
   // Anything unexpected: say what failed without internals. Set AUTHFLOW_DEBUG=1 for the stack.
   if (process.env.AUTHFLOW_DEBUG) return e.stack ?? e.message;
   return `unexpected failure (${e.name}): ${e.message}`;

@@ -88,14 +88,15 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const c = parsed.data;
 
   const masterKey = readMasterKey(env, dataDir);
-  const publicUrl = c.public_url ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
+  const { host, port } = listenOf(c);
+  const publicUrl = c.public_url ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return deepFreeze({
     dataDir,
     configFile,
     publicUrl,
-    host: c.host,
-    port: c.port,
+    host,
+    port,
     database: databaseTarget(c.database_url, dataDir),
     logLevel: c.log_level,
     logFormat: c.log_format,
@@ -106,6 +107,20 @@ export function loadConfig(options: LoadOptions = {}): Config {
     masterKey,
     smtp: smtpConfig(c.smtp),
   });
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+
+/**
+ * Where serve listens. `host`/`port` win over `listen`; without either, the
+ * port is the one an http public_url names, so that the URL in the issuer is
+ * the one that answers (an https URL has a TLS proxy in front, which forwards
+ * to the default port).
+ */
+function listenOf(c: ParsedConfig): { host: string; port: number } {
+  const fromUrl = c.public_url && /^http:/.test(c.public_url) && new URL(c.public_url).port ? Number(new URL(c.public_url).port) : undefined;
+  return { host: c.host ?? c.listen?.host ?? DEFAULT_HOST, port: c.port ?? c.listen?.port ?? fromUrl ?? DEFAULT_PORT };
 }
 
 function smtpConfig(s: ParsedConfig['smtp']): SmtpConfig | undefined {

@@ -36,6 +36,8 @@ export interface ServerDeps {
   /** Batched API-key usage counting. */
   readonly usage: UsageRecorder;
   readonly publicUrl: string;
+  /** This build's version and commit, for GET /api/v1/server. */
+  readonly build: { readonly version: string; readonly commit: string };
   /** The browser half: authorization endpoint, hosted sign-in pages, RP-initiated logout. */
   readonly browser: BrowserFlows;
   /** What the account pages (registration, verification, recovery, magic links, /account) pass to the core's use-cases. */

@@ -104,7 +104,7 @@ export async function startOidc(database: 'sqlite' | 'postgres' = 'sqlite'): Pro
       },
       async createClient(slug, input) {
         const r = await opened.admin.clients.create(LOCAL_ADMIN, slug, input);
-        return { clientId: r.client.client_id, secret: r.client_secret };
+        return { clientId: r.client_id, secret: r.client_secret };
       },
       discover(slug, clientId, auth, algorithm = 'oidc') {
         return client.discovery(new URL(issuer(slug)), clientId, undefined, auth, { execute: [client.allowInsecureRequests], algorithm });

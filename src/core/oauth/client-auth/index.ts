@@ -1,4 +1,4 @@
-import type { Client, TokenEndpointAuthMethod } from '../../clients/client.ts';
+import { acceptedAuthMethods, usesClientSecret, type Client, type TokenEndpointAuthMethod } from '../../clients/client.ts';
 import type { Directory } from '../../directory.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
 import { clientSecretBasic } from './client-secret-basic.ts';
@@ -14,6 +14,8 @@ export type { ClientAuthDeps, ClientAuthRequest } from './method.ts';
 
 /** Methods that carry credentials; `none` is what is left when a request carries none of them. */
 const CREDENTIAL_METHODS: readonly ClientAuthMethod[] = [clientSecretBasic, clientSecretPost, privateKeyJwt];
+
+const SECRET_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 
 /** Every method the token endpoint accepts (its `token_endpoint_auth_methods_supported`). */
 export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
@@ -46,10 +48,19 @@ export function createClientAuthenticator(deps: ClientAuthDeps & { readonly dire
       const found = clientId ? await deps.directory.client(clientId) : undefined;
       // A client of another tenant is as unknown here as one that does not exist.
       const client = found && found.tenantId === req.tenant.id ? found : undefined;
-      // Only the client's registered method, and only where this endpoint accepts it (OIDC Core §9, RFC 7591 §2).
-      const allowed = client !== undefined && client.tokenEndpointAuthMethod === method.name && methods.includes(method.name);
-      await method.verify(req, allowed ? client : undefined, deps);
-      if (!client || !allowed) throw authFailed();
+      // Only where this endpoint accepts the method: that depends on no client, so it may be said to anyone.
+      if (!methods.includes(method.name)) {
+        await method.verify(req, undefined, deps).catch(() => undefined);
+        throw new InvalidClient(`this endpoint does not accept ${method.name}; use ${methods.join(', ')}`);
+      }
+      // Only the client's registered methods (OIDC Core §9, RFC 7591 §2). A secret sent the other secret
+      // way is still checked: when it is right, its holder is told which way to send it, which reveals
+      // nothing an attacker could use; when it is wrong, the answer is the one every failure gets.
+      const accepted = client ? acceptedAuthMethods(client.tokenEndpointAuthMethod) : [];
+      const checkable = client !== undefined && (accepted.includes(method.name) || (SECRET_METHODS.includes(method.name) && usesClientSecret(client.tokenEndpointAuthMethod)));
+      await method.verify(req, checkable ? client : undefined, deps);
+      if (!client || !checkable) throw authFailed();
+      if (!accepted.includes(method.name)) throw new InvalidClient(`client ${client.clientId} is registered for ${accepted.join(' or ')}, but the request used ${method.name}`);
       return client;
     },
   };
