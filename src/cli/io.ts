@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
+import { ValidationFailed } from '../core/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
+import { flagOf } from './flag-names.ts';
 
 /**
  * Output for one command run: human text by default, one JSON document on
@@ -91,11 +93,31 @@ export function isPromptExit(e: unknown): boolean {
 function messageOf(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const known = ['ConfigError', 'UsageError', 'AuthflowError', 'NotFound', 'Conflict', 'ValidationFailed', 'NotPermitted', 'PreconditionFailed', 'Unavailable', 'Cancelled'];
+  // A rule broken by a flag's value names the flag as typed.
+  if (e instanceof ValidationFailed && e.field) {
+    const flag = flagOf(e.field);
+    const reason = flag.startsWith('--set ') && e.reason === 'is not a known field' ? 'is not a tenant setting (the settings are listed in "authflow tenant create --help")' : e.reason;
+    return `${flag}: ${reason}`.replace(/\s+$/, '');
+  }
   if (known.includes(e.name)) return e.message.replace(/\s+$/, '');
   if (isPromptExit(e)) return 'cancelled: nothing was changed';
+  const listenProblem = listenErrorOf(e);
+  if (listenProblem) return listenProblem;
   // Anything unexpected: say what failed without internals. Set AUTHFLOW_DEBUG=1 for the stack.
   if (process.env.AUTHFLOW_DEBUG) return e.stack ?? e.message;
   return `unexpected failure (${e.name}): ${e.message}`;
+}
+
+/** A listening socket that could not be opened, said the way an operator fixes it. */
+function listenErrorOf(e: Error): string | undefined {
+  const { code, syscall, address, port } = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall !== 'listen' || port === undefined) return undefined;
+  const where = `${address && address.includes(':') ? `[${address}]` : (address ?? '')}:${port}`;
+  const choose = 'choose another with --port N (or listen: host:port in authflow.yaml, or AUTHFLOW_LISTEN)';
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is already in use (another authflow serve?); stop that process or ${choose}`;
+  if (code === 'EACCES') return `cannot listen on ${where}: ports below 1024 need privileges; ${choose}, and put a reverse proxy on the low port`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: this machine has no such address; use --host 127.0.0.1, 0.0.0.0 or one of its own addresses`;
+  return undefined;
 }
 
 /** Renders `label: value` lines with the values aligned; null, undefined and empty lists show as "-". */

@@ -86,11 +86,11 @@ export const configSchema = z
     host: z.string().min(1, 'must be a host name or address').optional(),
     port: port.optional(),
     database_url: databaseUrl.optional(),
-    log_level: z.enum(LOG_LEVELS).default('info'),
-    log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),
-    admin_email: z.email().optional(),
+    log_level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    log_format: z.enum(['json', 'pretty', 'auto'], { error: 'must be json, pretty or auto' }).default('auto'),
+    admin_email: z.email({ error: 'must be an email address such as ops@example.com' }).optional(),
     trust_proxy: flag.default(false),
-    shutdown_timeout_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    shutdown_timeout_ms: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be 0 or more').max(600_000, 'must be at most 600000 (10 minutes)').default(10_000),
     argon2: z
       .strictObject({
         memory_cost: z.coerce.number().int().min(8).max(4_194_304).default(19456),

@@ -146,7 +146,7 @@ describe.each(DATABASES)('provisioning from the CLI (%s)', (database) => {
     expect(keyList.stdout).not.toContain(key.token);
     // The key works against the server, and only for what its scopes allow.
     expect(ok(await remoteAs(key.token, '--json', 'client', 'list', '--tenant', 'shop')).items).toHaveLength(2);
-    expectExit(await remoteAs(key.token, 'client', 'create', '--tenant', 'shop', '--name', 'nope'), 6);
+    expectExit(await remoteAs(key.token, 'client', 'create', '--tenant', 'shop', '--name', 'nope', '--grant', 'client_credentials'), 6);
     const revoked = ok(await local('--json', '--yes', 'apikey', 'revoke', key.key_id));
     expect(revoked.revoked_at).not.toBeNull();
 
