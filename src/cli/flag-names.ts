@@ -13,7 +13,8 @@ const RENAMED: Record<string, string> = {
   id_token_signed_response_alg: '--id-token-alg',
   cors_origins: '--cors-origin',
   grace_period: '--grace',
-  slug: 'SLUG',
+  slug: 'the tenant slug',
+  password: 'the password',
 };
 
 /** The flag a body field was given with; `settings.x.y` is `--set x.y`. */

@@ -96,7 +96,7 @@ function messageOf(e: unknown): string {
   // A rule broken by a flag's value names the flag as typed.
   if (e instanceof ValidationFailed && e.field) {
     const flag = flagOf(e.field);
-    const reason = flag.startsWith('--set ') && e.reason === 'is not a known field' ? 'is not a tenant setting (the settings are listed in "authflow tenant create --help")' : e.reason;
+    const reason = flag.startsWith('--set ') && e.reason === 'is not a known field' ? 'is not a tenant setting' : e.reason;
     return `${flag}: ${reason}`.replace(/\s+$/, '');
   }
   if (known.includes(e.name)) return e.message.replace(/\s+$/, '');

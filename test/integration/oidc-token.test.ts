@@ -94,10 +94,27 @@ describe.each(DATABASES)('token endpoint, client_credentials (%s)', (database) =
     expect((await h.post('main', '/token', form(), { authorization: basic(other.clientId, other.secret!) })).status).toBe(200);
   });
 
-  it('only the registered token_endpoint_auth_method is accepted: basic for a client_secret_post client is invalid_client (OIDC Core §9)', async () => {
+  it('a secret client accepts client_secret_basic and client_secret_post unless its registration names one (OIDC Core §9)', async () => {
+    // The default registration (client_secret): either way of sending the secret.
+    expect((await h.post('acme', '/token', form({ client_id: svc.clientId, client_secret: svc.secret! }))).status).toBe(200);
+    expect((await h.post('acme', '/token', form(), { authorization: basic(svc.clientId, svc.secret!) })).status).toBe(200);
+    // Restricted: the other method is refused, and the answer says which method to use, not anything about the secret.
     const post = await h.createClient('acme', { name: 'post-only', token_endpoint_auth_method: 'client_secret_post' });
-    await expectOAuthError(await h.post('acme', '/token', form(), { authorization: basic(post.clientId, post.secret!) }), 401, 'invalid_client');
-    await expectOAuthError(await h.post('acme', '/token', form({ client_id: svc.clientId, client_secret: svc.secret! })), 401, 'invalid_client');
+    const refused = await h.post('acme', '/token', form(), { authorization: basic(post.clientId, post.secret!) });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: 'invalid_client', error_description: `client ${post.clientId} is registered for client_secret_post, but the request used client_secret_basic` });
+    const basicOnly = await h.createClient('acme', { name: 'basic-only', token_endpoint_auth_method: 'client_secret_basic' });
+    const viaPost = await h.post('acme', '/token', form({ client_id: basicOnly.clientId, client_secret: basicOnly.secret! }));
+    expect(await viaPost.json()).toEqual({ error: 'invalid_client', error_description: `client ${basicOnly.clientId} is registered for client_secret_basic, but the request used client_secret_post` });
+    // A wrong secret sent the other way says only that authentication failed: no hint that the client exists.
+    const wrong = await h.post('acme', '/token', form({ client_id: basicOnly.clientId, client_secret: `${basicOnly.secret!.slice(0, -2)}xx` }));
+    expect(await wrong.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    const unknown = await h.post('acme', '/token', form({ client_id: 'no-such-client', client_secret: basicOnly.secret! }));
+    expect(await unknown.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    // The log says it too, with the client and never the secret.
+    const line = h.logs.records().find((l) => l.msg === 'client authentication failed' && String(l.error_description).includes('registered for client_secret_basic'));
+    expect(line).toMatchObject({ client_id: basicOnly.clientId });
+    expect(h.logs.text).not.toContain(basicOnly.secret!);
   });
 
   it('two authentication methods in one request are invalid_request (RFC 6749 §2.3)', async () => {

@@ -38,30 +38,46 @@ export interface ClientAuthenticator {
 export function createClientAuthenticator(deps: ClientAuthDeps & { readonly directory: Directory }): ClientAuthenticator {
   return {
     async authenticate(req, methods) {
-      const presented = CREDENTIAL_METHODS.filter((m) => m.presented(req));
-      if (presented.length > 1) throw new InvalidRequest(`the request uses ${presented.map((m) => m.name).join(' and ')}: a client must use one authentication method per request (RFC 6749 §2.3)`);
-      const method = presented[0] ?? (none.presented(req) ? none : undefined);
-      if (!method) throw new InvalidClient('client authentication is required');
-      const clientId = method.claimedClientId(req);
-      const bodyClientId = req.params.get('client_id');
-      if (clientId !== undefined && bodyClientId !== undefined && bodyClientId !== clientId) throw new InvalidRequest('client_id does not match the client the credentials are for');
-      const found = clientId ? await deps.directory.client(clientId) : undefined;
-      // A client of another tenant is as unknown here as one that does not exist.
-      const client = found && found.tenantId === req.tenant.id ? found : undefined;
-      // Only where this endpoint accepts the method: that depends on no client, so it may be said to anyone.
-      if (!methods.includes(method.name)) {
-        await method.verify(req, undefined, deps).catch(() => undefined);
-        throw new InvalidClient(`this endpoint does not accept ${method.name}; use ${methods.join(', ')}`);
+      try {
+        return await authenticate(req, methods);
+      } catch (e) {
+        // The log names the client a failure was for; the wire says no more than before.
+        if (e instanceof InvalidClient && e.clientId === undefined) e.clientId = claimed(req);
+        throw e;
       }
-      // Only the client's registered methods (OIDC Core §9, RFC 7591 §2). A secret sent the other secret
-      // way is still checked: when it is right, its holder is told which way to send it, which reveals
-      // nothing an attacker could use; when it is wrong, the answer is the one every failure gets.
-      const accepted = client ? acceptedAuthMethods(client.tokenEndpointAuthMethod) : [];
-      const checkable = client !== undefined && (accepted.includes(method.name) || (SECRET_METHODS.includes(method.name) && usesClientSecret(client.tokenEndpointAuthMethod)));
-      await method.verify(req, checkable ? client : undefined, deps);
-      if (!client || !checkable) throw authFailed();
-      if (!accepted.includes(method.name)) throw new InvalidClient(`client ${client.clientId} is registered for ${accepted.join(' or ')}, but the request used ${method.name}`);
-      return client;
     },
   };
+
+  async function authenticate(req: ClientAuthRequest, methods: readonly TokenEndpointAuthMethod[]): Promise<Client> {
+    const presented = CREDENTIAL_METHODS.filter((m) => m.presented(req));
+    if (presented.length > 1) throw new InvalidRequest(`the request uses ${presented.map((m) => m.name).join(' and ')}: a client must use one authentication method per request (RFC 6749 §2.3)`);
+    const method = presented[0] ?? (none.presented(req) ? none : undefined);
+    if (!method) throw new InvalidClient('client authentication is required');
+    const clientId = method.claimedClientId(req);
+    const bodyClientId = req.params.get('client_id');
+    if (clientId !== undefined && bodyClientId !== undefined && bodyClientId !== clientId) throw new InvalidRequest('client_id does not match the client the credentials are for');
+    const found = clientId ? await deps.directory.client(clientId) : undefined;
+    // A client of another tenant is as unknown here as one that does not exist.
+    const client = found && found.tenantId === req.tenant.id ? found : undefined;
+    // Only where this endpoint accepts the method: that depends on no client, so it may be said to anyone.
+    if (!methods.includes(method.name)) {
+      await method.verify(req, undefined, deps).catch(() => undefined); // the same work as any failure
+      throw new InvalidClient(`this endpoint does not accept ${method.name}; use ${methods.join(', ')}`);
+    }
+    // Only the client's registered methods (OIDC Core §9, RFC 7591 §2). A secret sent the other secret
+    // way is still checked: when it is right, its holder is told which way to send it, which reveals
+    // nothing an attacker could use; when it is wrong, the answer is the one every failure gets.
+    const accepted = client ? acceptedAuthMethods(client.tokenEndpointAuthMethod) : [];
+    const checkable = client !== undefined && (accepted.includes(method.name) || (SECRET_METHODS.includes(method.name) && usesClientSecret(client.tokenEndpointAuthMethod)));
+    await method.verify(req, checkable ? client : undefined, deps);
+    if (!client || !checkable) throw authFailed();
+    if (!accepted.includes(method.name)) throw new InvalidClient(`client ${client.clientId} is registered for ${accepted.join(' or ')}, but the request used ${method.name}`);
+    return client;
+  }
+}
+
+/** The client_id a request names, by whichever method it uses (unverified). */
+function claimed(req: ClientAuthRequest): string | undefined {
+  for (const m of CREDENTIAL_METHODS) if (m.presented(req)) return m.claimedClientId(req);
+  return req.params.get('client_id');
 }
