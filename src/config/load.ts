@@ -31,6 +31,8 @@ export interface Config {
   readonly masterKey: { readonly text: string | undefined; readonly source: string };
   /** Outgoing mail; undefined: mail stays in the outbox. */
   readonly smtp: SmtpConfig | undefined;
+  /** Where /metrics is served: its own listener, the main one, or nowhere (undefined). */
+  readonly metricsListen: 'main' | { readonly host: string; readonly port: number } | undefined;
 }
 
 /** A resolved `smtp` section (the password and CA already read from their files). */
@@ -77,6 +79,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   // Nested settings merge per field, with the same precedence.
   const nested = [file.values.argon2, fromEnv.values.argon2, flags.argon2].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (nested.length) merged.argon2 = Object.assign({}, ...nested);
+  const metricsNested = [file.values.metrics, fromEnv.values.metrics, (flags as Record<string, unknown>).metrics].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+  if (metricsNested.length) merged.metrics = Object.assign({}, ...metricsNested);
   const smtpNested = [file.values.smtp, fromEnv.values.smtp, flags.smtp].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (smtpNested.length) merged.smtp = Object.assign({}, ...smtpNested);
   if (file.values.smtp && typeof file.values.smtp === 'object' && 'password' in file.values.smtp) {
@@ -106,6 +110,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
     masterKey,
     smtp: smtpConfig(c.smtp),
+    metricsListen: c.metrics.listen === 'main' ? 'main' : c.metrics.listen ? { host: c.metrics.listen.host ?? DEFAULT_HOST, port: c.metrics.listen.port } : undefined,
   });
 }
 
@@ -210,6 +215,10 @@ function readEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; ori
     origin.set('smtp.password', 'AUTHFLOW_SMTP_PASSWORD_FILE');
   }
   if (Object.keys(smtp).length) values.smtp = smtp;
+  if (env.AUTHFLOW_METRICS_LISTEN) {
+    values.metrics = { listen: env.AUTHFLOW_METRICS_LISTEN };
+    origin.set('metrics.listen', 'AUTHFLOW_METRICS_LISTEN');
+  }
   return { values, origin };
 }
 

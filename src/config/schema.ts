@@ -99,6 +99,13 @@ export const configSchema = z
       })
       .prefault({}),
     smtp: smtpSchema.prefault({}),
+    /**
+     * Prometheus metrics: `listen` is host:port of a listener of their own (e.g. 127.0.0.1:9464), or `main`
+     * for /metrics on the main listener (only where nothing outside may reach it). Unset: not served.
+     */
+    metrics: z
+      .strictObject({ listen: z.union([z.literal('main'), listenAddress], { error: 'must be host:port (e.g. 127.0.0.1:9464) or main' }).optional() })
+      .prefault({}),
   })
   .strict();
 

@@ -23,6 +23,8 @@ export interface ReadyReport {
 export interface ServerDeps {
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
+  /** Whether GET /metrics answers on this (the main) listener: only when the operator said so (`metrics.listen: main`). */
+  readonly metricsOnMain: boolean;
   /** Database reachable, migrations current, …; run on every /readyz. */
   readonly readiness: () => Promise<ReadyReport>;
   /** Set while the server drains on shutdown: /readyz then answers 503 so balancers move away. */

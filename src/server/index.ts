@@ -1,4 +1,5 @@
 export { createServer } from './app.ts';
 export { listen, type Listening } from './listen.ts';
 export { createHttpMetrics, type HttpMetrics } from './metrics.ts';
+export { listenMetrics, type MetricsListening } from './ops/metrics-listener.ts';
 export type { ServerDeps, ReadyReport } from './deps.ts';

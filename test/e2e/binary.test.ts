@@ -211,8 +211,8 @@ describe('authflow single binary', () => {
       await init(installed);
     });
 
-    it('answers /healthz, /readyz and /metrics on the URL it logs', async () => {
-      const server = await serve(installed);
+    it('answers /healthz, /readyz and /metrics on the URL it logs (metrics.listen: main)', async () => {
+      const server = await serve(installed, { env: { AUTHFLOW_METRICS_LISTEN: 'main' } });
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${server.url}/readyz`);
