@@ -206,7 +206,8 @@ async function askKind(ctx: CommandContext, f: ClientFlags): Promise<Record<stri
   if (isPublic || (Array.isArray(f.redirectUri) && f.redirectUri.length) || f.grant?.length) return {};
   if (!ctx.io.stdinIsTTY || ctx.io.json) throw new UsageError('say what kind of client this is: --redirect-uri URL for an app that signs users in, or --grant client_credentials for a machine client');
   const { input, select } = await import('@inquirer/prompts');
-  const prompts = promptStreams(ctx);
+  // A fresh pair per prompt: the prompt library ends its output when it is done.
+  const prompts = () => promptStreams(ctx);
   const kind = await select(
     {
       message: 'What kind of client is this?',
@@ -215,10 +216,10 @@ async function askKind(ctx: CommandContext, f: ClientFlags): Promise<Record<stri
         { name: 'A machine client: a service calling APIs as itself (client_credentials)', value: 'machine' },
       ],
     },
-    prompts,
+    prompts(),
   );
   if (kind === 'machine') return { grant_types: ['client_credentials'], scopes: f.scope ?? [] };
-  const uri = await input({ message: 'Redirect URI (exact, e.g. https://app.example.com/callback)', validate: (v) => (/^[a-z][a-z0-9+.-]*:\S+$/i.test(v) ? true : 'a URL such as https://app.example.com/callback') }, prompts);
+  const uri = await input({ message: 'Redirect URI (exact, e.g. https://app.example.com/callback)', validate: (v) => (/^[a-z][a-z0-9+.-]*:\S+$/i.test(v) ? true : 'a URL such as https://app.example.com/callback') }, prompts());
   return { redirect_uris: [uri] };
 }
 

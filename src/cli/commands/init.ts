@@ -58,10 +58,11 @@ export async function collectAnswers(ctx: CommandContext, flags: InitFlags): Pro
   const { input, select } = await import('@inquirer/prompts');
   const { settingProblem } = await import('../../config/index.ts');
   const { slugProblem } = await import('../../core/tenants/tenant.ts');
-  const prompts = promptStreams(ctx);
-  const publicUrl = await input({ message: 'Public URL of this server', default: defaults.publicUrl, validate: (v) => settingProblem('public_url', v) ?? true }, prompts);
-  const adminEmail = await input({ message: "Administrator's email (optional)", default: defaults.adminEmail, validate: (v) => (v === '' || !settingProblem('admin_email', v) ? true : 'an email address such as ops@example.com, or nothing') }, prompts);
-  const tenantSlug = await input({ message: 'First tenant slug', default: defaults.tenantSlug, validate: (v) => slugProblem(v) ?? true }, prompts);
+  // A fresh pair per prompt: the prompt library ends its output when it is done.
+  const prompts = () => promptStreams(ctx);
+  const publicUrl = await input({ message: 'Public URL of this server', default: defaults.publicUrl, validate: (v) => settingProblem('public_url', v) ?? true }, prompts());
+  const adminEmail = await input({ message: "Administrator's email (optional)", default: defaults.adminEmail, validate: (v) => (v === '' || !settingProblem('admin_email', v) ? true : 'an email address such as ops@example.com, or nothing') }, prompts());
+  const tenantSlug = await input({ message: 'First tenant slug', default: defaults.tenantSlug, validate: (v) => slugProblem(v) ?? true }, prompts());
   const kind = await select(
     {
       message: 'Database',
@@ -71,9 +72,9 @@ export async function collectAnswers(ctx: CommandContext, flags: InitFlags): Pro
       ],
       default: defaults.databaseUrl ? 'postgres' : 'sqlite',
     },
-    prompts,
+    prompts(),
   );
-  const databaseUrl = kind === 'postgres' ? await input({ message: 'PostgreSQL URL', default: defaults.databaseUrl, validate: (v) => (/^postgres(ql)?:\/\/[^/\s]+/.test(v) ? true : 'a URL such as postgres://user:password@host:5432/db') }, prompts) : undefined;
+  const databaseUrl = kind === 'postgres' ? await input({ message: 'PostgreSQL URL', default: defaults.databaseUrl, validate: (v) => (/^postgres(ql)?:\/\/[^/\s]+/.test(v) ? true : 'a URL such as postgres://user:password@host:5432/db') }, prompts()) : undefined;
   return { ...base, publicUrl, adminEmail: adminEmail || undefined, tenantSlug, databaseUrl };
 }
 
