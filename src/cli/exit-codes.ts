@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/error.ts';
 import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
 
-/** Stable exit codes (DESIGN §3). Scripts depend on them. */
+/** Stable exit codes (docs/cli.md). Scripts depend on them. */
 export const EXIT = Object.freeze({
   ok: 0,
   failure: 1,

@@ -63,7 +63,7 @@ export class Unavailable extends AuthflowError {
   }
 }
 
-/** Too many attempts (DESIGN §4 Abuse): HTTP 429 with Retry-After. */
+/** Too many attempts (docs/security.md, abuse): HTTP 429 with Retry-After. */
 export class RateLimited extends AuthflowError {
   override name = 'RateLimited';
   /** Seconds until another attempt may succeed. */

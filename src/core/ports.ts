@@ -325,7 +325,7 @@ export interface AuditStore {
   list(tenantId: string, query: AuditQuery): Promise<AuditEvent[]>;
 }
 
-/** Fixed-window counters shared by every server on the database (DESIGN §4 Abuse). */
+/** Fixed-window counters shared by every server on the database (docs/security.md, abuse). */
 export interface RateLimitStore {
   /** Counts one hit on `key` in the window; returns the count so far and when the window ends. */
   hit(key: string, windowMs: number, now: number): Promise<{ readonly count: number; readonly resetAt: number }>;

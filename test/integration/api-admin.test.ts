@@ -1,4 +1,4 @@
-// The management API as an admin scripts it (DESIGN §3 HTTP "Management API"):
+// The management API as an admin scripts it (docs/cli.md HTTP "Management API"):
 // a tenant with a web and a machine client, a signing-key rotation, a client
 // secret rotation with grace, API keys created, used and revoked. Every answer
 // is also checked against the OpenAPI document (api-fixture.ts `conforms`).

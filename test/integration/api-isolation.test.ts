@@ -1,4 +1,4 @@
-// Tenant isolation in the management API (DESIGN §4 "Tenant isolation"): a
+// Tenant isolation in the management API (docs/security.md "Tenant isolation"): a
 // tenant-scoped key with every write scope, pointed at another tenant's
 // resources through every route that names a tenant, a client or an API key,
 // sees 404 (403 for what only instance admins may do) — and the other

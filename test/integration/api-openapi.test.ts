@@ -1,4 +1,4 @@
-// The OpenAPI 3.1 document of the management API (DESIGN §3: "OpenAPI 3.1 at
+// The OpenAPI 3.1 document of the management API (docs/cli.md: "OpenAPI 3.1 at
 // /api/v1/openapi.json"): served without authentication, structurally valid,
 // describing exactly the routes the server registers, with request bodies
 // that are the very schemas the core validates with. (Every response in the

@@ -1,4 +1,4 @@
-// The per-tenant hash-chained audit log (DESIGN §4 Audit): admin operations
+// The per-tenant hash-chained audit log (docs/security.md, audit): admin operations
 // append to it in the transaction of the change; `authflow audit verify`
 // finds an edited or deleted row by its seq; concurrent appends never fork the
 // chain; list/tail/verify/export work on the database and through the

@@ -1,4 +1,4 @@
-// Provisioning from the shell (DESIGN §3 CLI): `tenant`, `client`, `key` and
+// Provisioning from the shell (docs/cli.md CLI): `tenant`, `client`, `key` and
 // `apikey`, scripted with --json the way `jq` reads it, with the stable exit
 // codes and one-sentence errors; and the same commands against a running
 // server (`--url` + AUTHFLOW_API_KEY) through the management API, which must

@@ -1,6 +1,6 @@
 // `authflow user update|disable|enable|delete|set-password|sessions|revoke-sessions|export-data`
 // and the profile fields of `user create|list` on the install's database
-// (DESIGN §3: exit codes 3 not found, 4 conflict, 5 validation; --json
+// (docs/cli.md: exit codes 3 not found, 4 conflict, 5 validation; --json
 // output; --yes for destructive actions). Every change is in the audit log,
 // with `admin` as the actor and the user's id (never their email) as target.
 import { Readable } from 'node:stream';

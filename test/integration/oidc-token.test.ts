@@ -2,7 +2,7 @@
 // (§4.4): client authentication with client_secret_basic/_post (§2.3.1) and
 // its refusals, form rules (§3.1, §3.2), grant and scope checks (§5.2),
 // resource indicators (RFC 8707), the RFC 9068 access token it issues, and
-// the steady-state path without a database round trip (DESIGN §5).
+// the steady-state path without a database round trip (docs/operations.md).
 // Real HTTP, real database (SQLite; Postgres when configured), openid-client.
 
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -87,7 +87,7 @@ describe.each(DATABASES)('token endpoint, client_credentials (%s)', (database) =
     expect(unknown.headers.get('www-authenticate')).toBe(wrong.headers.get('www-authenticate'));
   });
 
-  it('a client of another tenant is unknown here (tenant isolation, DESIGN §4)', async () => {
+  it('a client of another tenant is unknown here (tenant isolation, docs/security.md)', async () => {
     const other = await h.createClient('main', { name: 'main-svc' });
     const res = await h.post('acme', '/token', form(), { authorization: basic(other.clientId, other.secret!) });
     await expectOAuthError(res, 401, 'invalid_client');
@@ -253,7 +253,7 @@ describe.each(DATABASES)('token endpoint, client_credentials (%s)', (database) =
     expect(err.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
 
-  it('the client_credentials path needs no database in the steady state (DESIGN §5): tokens keep coming with the database closed', async () => {
+  it('the client_credentials path needs no database in the steady state (docs/operations.md): tokens keep coming with the database closed', async () => {
     const solo = await startOidc(database);
     try {
       const c = await solo.createClient('main', { name: 'svc', audiences: [API] });

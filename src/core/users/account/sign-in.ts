@@ -7,7 +7,7 @@ import { verifyPassword } from '../password.ts';
 import { isEmail, normalizeEmail, type User } from '../user.ts';
 import { emailKey, type AccountDeps } from './internal.ts';
 
-/** Failed sign-ins on the account page per account and client IP before it waits (DESIGN §4 Abuse). */
+/** Failed sign-ins on the account page per account and client IP before it waits (docs/security.md, abuse). */
 const SIGN_IN_FAILURES: Limit = { max: 10, windowMs: 15 * 60_000 };
 
 const TOO_MANY = 'Too many failed sign-ins. Wait a few minutes and try again.';
