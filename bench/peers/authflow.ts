@@ -57,14 +57,14 @@ export async function provision(binary: string, env: NodeJS.ProcessEnv, dataDir:
   const init = await cli<{ admin_api_key: string }>(binary, env, dataDir, ['init', '--non-interactive', '--public-url', 'http://127.0.0.1:8080']);
   // Long-lived access tokens: the userinfo and introspection runs reuse one.
   await cli(binary, env, dataDir, ['tenant', 'create', TENANT, '--name', 'Bench', '--set', 'access_token_ttl=3600']);
-  type Created = { client: { client_id: string }; client_secret: string };
+  type Created = { client_id: string; client_secret: string };
   const cc = await cli<Created>(binary, env, dataDir, ['client', 'create', '--tenant', TENANT, '--name', 'machine', '--grant', 'client_credentials', '--auth-method', 'client_secret_basic']);
   const web = await cli<Created>(binary, env, dataDir, ['client', 'create', '--tenant', TENANT, '--name', 'web', '--redirect-uri', REDIRECT_URI, '--grant', 'authorization_code', '--first-party']);
   await cli(binary, env, dataDir, ['user', 'create', '--tenant', TENANT, '--email', USER_EMAIL, '--name', 'Ada Bench', '--email-verified', '--password-stdin'], USER_PASSWORD);
   return {
     adminKey: init.admin_api_key,
-    cc: { id: cc.client.client_id, secret: cc.client_secret },
-    web: { id: web.client.client_id, secret: web.client_secret },
+    cc: { id: cc.client_id, secret: cc.client_secret },
+    web: { id: web.client_id, secret: web.client_secret },
     user: { email: USER_EMAIL, password: USER_PASSWORD },
   };
 }

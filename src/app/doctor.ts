@@ -69,6 +69,8 @@ export async function diagnose(options: { dataDir?: string; env: NodeJS.ProcessE
   else if (LOOPBACK.test(url.hostname)) add({ name: 'public url', status: 'warn', detail: `${config.publicUrl} is plain http on loopback: fine for trying authflow, not for users`, fix: 'set public_url to the https URL users reach' });
   else add({ name: 'public url', status: 'fail', detail: `${config.publicUrl} is plain http: cookies and tokens would cross the network in clear`, fix: 'serve behind TLS and set public_url to https://…' });
 
+  add(await answersCheck(config));
+
   // One password hash at the configured cost: proves the argon2 module loads and shows what a login costs.
   try {
     const hasher = createPasswordHasher(config.argon2);
@@ -93,6 +95,34 @@ export async function diagnose(options: { dataDir?: string; env: NodeJS.ProcessE
     add({ name: 'credentials file', status: 'warn', detail: `${join(config.dataDir, ADMIN_CREDENTIALS_FILE)} still holds the initial admin key`, fix: 'store the key in your secret manager, then delete the file' });
   }
   return checks;
+}
+
+/**
+ * Whether the server answers at its public URL. A public URL that nothing answers on is what users and apps
+ * are given (it is every tenant's issuer), so it must be the address serve is reached at.
+ */
+async function answersCheck(config: Config): Promise<Check> {
+  const listen = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const local = config.host === '0.0.0.0' || config.host === '::' ? `http://127.0.0.1:${config.port}` : listen;
+  const url = new URL(config.publicUrl);
+  const pointsElsewhere = url.protocol === 'http:' && LOOPBACK.test(url.hostname) && Number(url.port || 80) !== config.port;
+  const fix = `serve listens on ${listen} (listen, host and port in ${config.configFile}): make the public URL reach it`;
+  if (pointsElsewhere) return { name: 'listen', status: 'fail', detail: `public_url ${config.publicUrl} names port ${url.port || 80}, but serve listens on ${listen}`, fix };
+  const [atPublic, atListen] = await Promise.all([answers(`${config.publicUrl}/healthz`), answers(`${local}/healthz`)]);
+  if (atPublic) return { name: 'listen', status: 'ok', detail: `the server answers at ${config.publicUrl}` };
+  if (atListen) return { name: 'listen', status: 'fail', detail: `the server answers on ${listen} but not at its public URL ${config.publicUrl}`, fix };
+  return { name: 'listen', status: 'warn', detail: `nothing answers at ${config.publicUrl} (nor on ${listen}): is "authflow serve" running?`, fix: 'start it, then run doctor again to check the public URL' };
+}
+
+/** True when `url` answers 200 within two seconds. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
 }
 
 /** Connects to the SMTP server, negotiates TLS and authenticates as `serve` would (nodemailer verify: EHLO, STARTTLS, AUTH). */

@@ -8,4 +8,5 @@ export { startMailDelivery, NO_SMTP_MESSAGE, type MailDelivery, type DeliveryTun
 export { createSmtpTransport, type SmtpTransport } from './smtp.ts';
 export { dataDirProblems, assertUsableInstall } from './data-dir.ts';
 export { diagnose, type Check } from './doctor.ts';
+export { diagnoseRemote } from './doctor-remote.ts';
 export { migrateDatabase, databaseStatus } from './database.ts';

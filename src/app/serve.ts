@@ -8,7 +8,7 @@ import { createBrowserFlows } from '../core/oauth/browser.ts';
 import { createSigner } from '../core/oauth/tokens/signer.ts';
 import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-token-family.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
-import { createHttpMetrics, createServer, listen, trustedProxies, type Listening, type ReadyReport } from '../server/index.ts';
+import { createHttpMetrics, createServer, listen, listenMetrics, trustedProxies, type HttpMetrics, type Listening, type ReadyReport } from '../server/index.ts';
 import { createFailureThrottle } from '../core/abuse/failure-throttle.ts';
 import { createTenantQuotas } from '../core/abuse/tenant-quota.ts';
 import { createApiKeyAddressWatch } from '../core/security/api-key-addresses.ts';
@@ -16,10 +16,13 @@ import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
+import { BUILD } from './build.ts';
 
 export interface Serving {
   readonly url: string;
   readonly port: number;
+  /** Where GET /metrics answers on a listener of its own (`metrics.listen`), if anywhere. */
+  readonly metricsUrl: string | undefined;
   /** Drains in-flight requests, then closes the listener and the database. */
   stop(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export interface HttpApp {
   readonly app: H3;
   readonly directory: Directory;
   readonly usage: UsageRecorder;
+  readonly metrics: HttpMetrics;
   /** Flushes batched writes and stops cache invalidation. */
   close(): Promise<void>;
 }
@@ -45,6 +49,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   const app = createServer({
     logger: af.logger,
     metrics,
+    metricsOnMain: af.config.metricsListen === 'main',
     readiness: () => readiness(af),
     lifecycle,
     trustedProxies: trustedProxies(af.config.trustedProxies),
@@ -53,6 +58,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     directory,
     usage,
     publicUrl: af.config.publicUrl,
+    build: { version: BUILD.version, commit: BUILD.commit },
     signer,
     revocations: af.repo.revocations,
     usedJtis: af.repo.usedJtis,
@@ -71,6 +77,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     app,
     directory,
     usage,
+    metrics,
     async close() {
       directory.close();
       corsOrigins.close();
@@ -103,6 +110,14 @@ export async function startServer(af: Authflow, overrides: { host?: string; port
   const lifecycle = { draining: false };
   const http = createHttpApp(af, lifecycle);
   const listening: Listening = await listen(http.app, overrides.host ?? af.config.host, overrides.port ?? af.config.port);
+  const m = af.config.metricsListen;
+  let metricsListening;
+  try {
+    metricsListening = m && m !== 'main' ? await listenMetrics(http.metrics, m.host, m.port) : undefined;
+  } catch (e) {
+    await listening.close(0);
+    throw e;
+  }
   // Mail goes out in the background, after the server listens; a request only writes the outbox row.
   const mail = startMailDelivery(af);
   // Deletes expired rows in the background (every 10 minutes with jitter; never on a request's path).
@@ -111,10 +126,12 @@ export async function startServer(af: Authflow, overrides: { host?: string; port
   return {
     url: listening.url,
     port: listening.port,
+    metricsUrl: metricsListening?.url,
     stop() {
       stopping ??= (async () => {
         lifecycle.draining = true;
         await listening.close(af.config.shutdownTimeoutMs);
+        await metricsListening?.close();
         await housekeeping.stop();
         await http.close();
         await mail.stop();

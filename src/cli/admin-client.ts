@@ -92,12 +92,12 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
       delete: (ref) => api.call<{ deleted: string }>('DELETE', t(ref)),
     },
     clients: {
-      create: (tenant, input) => api.call<{ client: ClientView; client_secret?: string }>('POST', `${t(tenant)}/clients`, { body: input }),
+      create: (tenant, input) => api.call<ClientView & { client_secret?: string }>('POST', `${t(tenant)}/clients`, { body: input }),
       list: (tenant, q) => api.call<Page<ClientView>>('GET', `${t(tenant)}/clients`, { query: page(q) }),
       show: (tenant, id) => api.call<ClientView>('GET', `${t(tenant)}/clients/${seg(id)}`),
-      update: (tenant, id, input, ifMatch) => api.call<{ client: ClientView; client_secret?: string }>('PATCH', `${t(tenant)}/clients/${seg(id)}`, { body: input, ifMatch }),
+      update: (tenant, id, input, ifMatch) => api.call<ClientView & { client_secret?: string }>('PATCH', `${t(tenant)}/clients/${seg(id)}`, { body: input, ifMatch }),
       delete: (tenant, id) => api.call<{ deleted: string }>('DELETE', `${t(tenant)}/clients/${seg(id)}`),
-      rotateSecret: (tenant, id, input = {}) => api.call<{ client: ClientView; client_secret: string }>('POST', `${t(tenant)}/clients/${seg(id)}/rotate-secret`, { body: input }),
+      rotateSecret: (tenant, id, input = {}) => api.call<ClientView & { client_secret: string }>('POST', `${t(tenant)}/clients/${seg(id)}/rotate-secret`, { body: input }),
     },
     keys: {
       list: async (tenant) => (await api.call<{ items: KeyView[] }>('GET', `${t(tenant)}/keys`)).items,
@@ -105,7 +105,7 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
       retire: (tenant, kid) => api.call<KeyView>('POST', `${t(tenant)}/keys/${seg(kid)}/retire`),
     },
     apiKeys: {
-      create: (input) => api.call<{ api_key: ApiKeyView; token: string }>('POST', '/api-keys', { body: input }),
+      create: (input) => api.call<ApiKeyView & { token: string }>('POST', '/api-keys', { body: input }),
       list: (tenant, q) => api.call<Page<ApiKeyView>>('GET', '/api-keys', { query: { tenant, ...page(q) } }),
       revoke: (id) => api.call<ApiKeyView>('DELETE', `/api-keys/${seg(id)}`),
     },
@@ -328,7 +328,7 @@ export function serverUrl(raw: string): URL {
 }
 
 /** AUTHFLOW_API_KEY, or the file AUTHFLOW_API_KEY_FILE names (never a flag: it would show in `ps`). */
-function apiKeyOf(env: NodeJS.ProcessEnv): string {
+export function apiKeyOf(env: NodeJS.ProcessEnv): string {
   let key = env.AUTHFLOW_API_KEY;
   if (!key && env.AUTHFLOW_API_KEY_FILE) {
     try {

@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/error.ts';
 import { isAuthflowError, type ErrorCode } from '../core/errors.ts';
 
-/** Stable exit codes (DESIGN §3). Scripts depend on them. */
+/** Stable exit codes (docs/cli.md). Scripts depend on them. */
 export const EXIT = Object.freeze({
   ok: 0,
   failure: 1,
@@ -10,6 +10,8 @@ export const EXIT = Object.freeze({
   conflict: 4,
   validation: 5,
   notPermitted: 6,
+  /** Ctrl-C at a prompt: 128 + SIGINT, as a shell reports an interrupted command. */
+  interrupted: 130,
 });
 
 const BY_CODE: Record<ErrorCode, number> = {
@@ -31,5 +33,6 @@ export function exitCodeFor(e: unknown): { exit: number; code: string } {
   if (e instanceof UsageError) return { exit: EXIT.usage, code: 'usage' };
   if (e instanceof ConfigError) return { exit: EXIT.validation, code: 'invalid_config' };
   if (isAuthflowError(e)) return { exit: BY_CODE[e.code], code: e.code };
+  if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) return { exit: EXIT.interrupted, code: 'interrupted' };
   return { exit: EXIT.failure, code: 'failure' };
 }

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
+import { ValidationFailed } from '../core/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
+import { flagOf } from './flag-names.ts';
 
 /**
  * Output for one command run: human text by default, one JSON document on
@@ -18,6 +20,13 @@ export interface Io {
   fail(e: unknown): number;
   /** Asks a yes/no question on the terminal (the prompt goes to stderr, so stdout stays clean). */
   confirm(question: string): Promise<boolean>;
+  /** Where prompts read and write: the terminal's input, and stderr (stdout stays for results). */
+  readonly prompts: PromptStreams;
+}
+
+export interface PromptStreams {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
 }
 
 export interface IoStreams {
@@ -47,30 +56,68 @@ export function createIo(json: boolean, streams: IoStreams = {}): Io {
       stderr.write(json ? `${JSON.stringify({ error: { code, message } })}\n` : `authflow: ${message}\n`);
       return exit;
     },
+    get prompts() {
+      return promptsOf(streams, stderr);
+    },
     async confirm(question) {
       const { confirm } = await import('@inquirer/prompts');
       try {
-        // The prompt library ends its output stream when done; stderr must outlive it.
-        const output = Object.assign(new Writable({ write: (chunk, encoding, callback) => void stderr.write(chunk, encoding, callback) }), {
-          isTTY: (stderr as { isTTY?: boolean }).isTTY,
-          columns: (stderr as { columns?: number }).columns,
-        });
-        return await confirm({ message: question, default: false }, { input: streams.stdin ?? process.stdin, output });
+        return await confirm({ message: question, default: false }, promptsOf(streams, stderr));
       } catch (e) {
-        if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') return false; // Ctrl-C
+        if (isPromptExit(e)) return false; // Ctrl-C
         throw e;
       }
     },
   };
 }
 
+function promptsOf(streams: IoStreams, stderr: NodeJS.WritableStream): PromptStreams {
+  // The prompt library ends its output stream when done; stderr must outlive it.
+  const output = Object.assign(new Writable({ write: (chunk, encoding, callback) => void stderr.write(chunk, encoding, callback) }), {
+    isTTY: (stderr as { isTTY?: boolean }).isTTY,
+    columns: (stderr as { columns?: number }).columns,
+  });
+  return { input: streams.stdin ?? process.stdin, output };
+}
+
+/** The prompts of a command, for `@inquirer/prompts`' context argument. */
+export function promptStreams(ctx: { readonly io: Io }): PromptStreams {
+  return ctx.io.prompts;
+}
+
+/** Ctrl-C (or Ctrl-D) at a prompt. */
+export function isPromptExit(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
+}
+
 function messageOf(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const known = ['ConfigError', 'UsageError', 'AuthflowError', 'NotFound', 'Conflict', 'ValidationFailed', 'NotPermitted', 'PreconditionFailed', 'Unavailable', 'Cancelled'];
+  // A rule broken by a flag's value names the flag as typed.
+  if (e instanceof ValidationFailed && e.field) {
+    const flag = flagOf(e.field);
+    const reason = flag.startsWith('--set ') && e.reason === 'is not a known field' ? 'is not a tenant setting' : e.reason;
+    return `${flag}: ${reason}`.replace(/\s+$/, '');
+  }
   if (known.includes(e.name)) return e.message.replace(/\s+$/, '');
+  if (isPromptExit(e)) return 'cancelled: nothing was changed';
+  const listenProblem = listenErrorOf(e);
+  if (listenProblem) return listenProblem;
   // Anything unexpected: say what failed without internals. Set AUTHFLOW_DEBUG=1 for the stack.
   if (process.env.AUTHFLOW_DEBUG) return e.stack ?? e.message;
   return `unexpected failure (${e.name}): ${e.message}`;
+}
+
+/** A listening socket that could not be opened, said the way an operator fixes it. */
+function listenErrorOf(e: Error): string | undefined {
+  const { code, syscall, address, port } = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall !== 'listen' || port === undefined) return undefined;
+  const where = `${address && address.includes(':') ? `[${address}]` : (address ?? '')}:${port}`;
+  const choose = 'choose another with --port N (or listen: host:port in authflow.yaml, or AUTHFLOW_LISTEN)';
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is already in use (another authflow serve?); stop that process or ${choose}`;
+  if (code === 'EACCES') return `cannot listen on ${where}: ports below 1024 need privileges; ${choose}, and put a reverse proxy on the low port`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: this machine has no such address; use --host 127.0.0.1, 0.0.0.0 or one of its own addresses`;
+  return undefined;
 }
 
 /** Renders `label: value` lines with the values aligned; null, undefined and empty lists show as "-". */

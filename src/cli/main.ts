@@ -28,6 +28,8 @@ export function buildProgram(run: RunEnv): Command {
     .option('-y, --yes', 'do not ask before destructive actions')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run "authflow --help" for usage)')
+    // Wrap descriptions even beside long command names (commander's default gives up below 40 columns).
+    .configureHelp({ minWidthToWrap: 24 })
     .configureOutput({
       writeOut: (s) => void (run.streams.stdout ?? process.stdout).write(s),
       // With --json, main reports commander's errors as the JSON error document instead.
@@ -61,6 +63,7 @@ export function buildProgram(run: RunEnv): Command {
 export async function main(argv: readonly string[], streams: IoStreams = {}, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');
   const run: RunEnv = { streams, env, json, exitCode: EXIT.ok };
+  quietWhenReaderCloses(streams.stdout ?? process.stdout, run);
   const program = buildProgram(run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -74,6 +77,20 @@ export async function main(argv: readonly string[], streams: IoStreams = {}, env
     }
     return createIo(json, streams).fail(e);
   }
+}
+
+/**
+ * `authflow … | head -1`: once the reader has gone, what is left to print has nowhere to go. Like any Unix
+ * filter, stop quietly (no stack trace); the exit code is what the command had reached.
+ */
+const watched = new WeakSet<NodeJS.WritableStream>();
+function quietWhenReaderCloses(stdout: NodeJS.WritableStream, run: RunEnv): void {
+  if (watched.has(stdout)) return;
+  watched.add(stdout);
+  stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    if (stdout === process.stdout) process.exit(run.exitCode);
+  });
 }
 
 /**

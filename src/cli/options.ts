@@ -65,9 +65,9 @@ export async function listPages<T>(flags: PageFlags, list: (q: ListQuery) => Pro
   return { items, next_cursor: null };
 }
 
-/** The hint under a human list when more pages exist. */
-export function morePages(command: string, page: Page<unknown>): string {
-  return page.next_cursor ? `\n\nMore: ${command} --cursor ${page.next_cursor}  (or --all)` : '';
+/** The hint under a human list when more pages exist; `all` is how to get everything, when the command has a way. */
+export function morePages(command: string, page: Page<unknown>, all: string | null = '--all'): string {
+  return page.next_cursor ? `\n\nMore: ${command} --cursor ${page.next_cursor}${all ? `  (or ${all})` : ''}` : '';
 }
 
 /** Examples appended to a command's --help. */

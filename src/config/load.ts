@@ -32,6 +32,8 @@ export interface Config {
   readonly masterKey: { readonly text: string | undefined; readonly source: string };
   /** Outgoing mail; undefined: mail stays in the outbox. */
   readonly smtp: SmtpConfig | undefined;
+  /** Where /metrics is served: its own listener, the main one, or nowhere (undefined). */
+  readonly metricsListen: 'main' | { readonly host: string; readonly port: number } | undefined;
 }
 
 /** A resolved `smtp` section (the password and CA already read from their files). */
@@ -78,6 +80,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   // Nested settings merge per field, with the same precedence.
   const nested = [file.values.argon2, fromEnv.values.argon2, flags.argon2].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (nested.length) merged.argon2 = Object.assign({}, ...nested);
+  const metricsNested = [file.values.metrics, fromEnv.values.metrics, (flags as Record<string, unknown>).metrics].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+  if (metricsNested.length) merged.metrics = Object.assign({}, ...metricsNested);
   const smtpNested = [file.values.smtp, fromEnv.values.smtp, flags.smtp].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (smtpNested.length) merged.smtp = Object.assign({}, ...smtpNested);
   if (file.values.smtp && typeof file.values.smtp === 'object' && 'password' in file.values.smtp) {
@@ -89,14 +93,15 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const c = parsed.data;
 
   const masterKey = readMasterKey(env, dataDir);
-  const publicUrl = c.public_url ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
+  const { host, port } = listenOf(c);
+  const publicUrl = c.public_url ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return deepFreeze({
     dataDir,
     configFile,
     publicUrl,
-    host: c.host,
-    port: c.port,
+    host,
+    port,
     database: databaseTarget(c.database_url, dataDir),
     logLevel: c.log_level,
     logFormat: c.log_format,
@@ -106,6 +111,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
     masterKey,
     smtp: smtpConfig(c.smtp),
+    metricsListen: c.metrics.listen === 'main' ? 'main' : c.metrics.listen ? { host: c.metrics.listen.host ?? DEFAULT_HOST, port: c.metrics.listen.port } : undefined,
   });
 }
 
@@ -116,6 +122,20 @@ function trustedProxiesOf(c: ParsedConfig): readonly string[] {
   if (!c.trust_proxy) return c.trusted_proxies;
   if (c.trusted_proxies.length) throw new ConfigError('trust_proxy: replaced by trusted_proxies; remove trust_proxy and list the proxies there', 'trust_proxy');
   return [...PRIVATE_NETWORKS];
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+
+/**
+ * Where serve listens. `host`/`port` win over `listen`; without either, the
+ * port is the one an http public_url names, so that the URL in the issuer is
+ * the one that answers (an https URL has a TLS proxy in front, which forwards
+ * to the default port).
+ */
+function listenOf(c: ParsedConfig): { host: string; port: number } {
+  const fromUrl = c.public_url && /^http:/.test(c.public_url) && new URL(c.public_url).port ? Number(new URL(c.public_url).port) : undefined;
+  return { host: c.host ?? c.listen?.host ?? DEFAULT_HOST, port: c.port ?? c.listen?.port ?? fromUrl ?? DEFAULT_PORT };
 }
 
 function smtpConfig(s: ParsedConfig['smtp']): SmtpConfig | undefined {
@@ -205,6 +225,10 @@ function readEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; ori
     origin.set('smtp.password', 'AUTHFLOW_SMTP_PASSWORD_FILE');
   }
   if (Object.keys(smtp).length) values.smtp = smtp;
+  if (env.AUTHFLOW_METRICS_LISTEN) {
+    values.metrics = { listen: env.AUTHFLOW_METRICS_LISTEN };
+    origin.set('metrics.listen', 'AUTHFLOW_METRICS_LISTEN');
+  }
   return { values, origin };
 }
 

@@ -14,6 +14,22 @@ const flag = z.union([
   z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' }).transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
 ]);
 
+const port = z.coerce
+  .number({ error: 'must be a port number from 0 to 65535' })
+  .int('must be a port number from 0 to 65535')
+  .min(0, 'must be a port number from 0 to 65535')
+  .max(65535, 'must be a port number from 0 to 65535');
+
+/** `host:port`, `[v6]:port` or `:port` (all addresses' default host, 127.0.0.1). */
+export const listenAddress = z
+  .string({ error: 'must be host:port, e.g. 127.0.0.1:8080' })
+  .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^\s:[\]]*):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080')
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'must end in a port number from 0 to 65535')
+  .transform((v) => {
+    const colon = v.lastIndexOf(':');
+    return { host: v.slice(0, colon).replace(/^\[|\]$/g, '') || undefined, port: Number(v.slice(colon + 1)) };
+  });
+
 const databaseUrl = z
   .string()
   .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^(sqlite|file):/.test(u), 'must be a postgres:// URL or a sqlite: path');
@@ -75,17 +91,19 @@ const smtpSchema = z
 export const configSchema = z
   .object({
     public_url: httpUrl.optional(),
-    host: z.string().min(1).default('127.0.0.1'),
-    port: z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').default(8080),
+    // Where serve listens: `listen` (host:port) or host and port apart. Unset, the port follows an http public_url's.
+    listen: listenAddress.optional(),
+    host: z.string().min(1, 'must be a host name or address').optional(),
+    port: port.optional(),
     database_url: databaseUrl.optional(),
-    log_level: z.enum(LOG_LEVELS).default('info'),
-    log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),
-    admin_email: z.email().optional(),
+    log_level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    log_format: z.enum(['json', 'pretty', 'auto'], { error: 'must be json, pretty or auto' }).default('auto'),
+    admin_email: z.email({ error: 'must be an email address such as ops@example.com' }).optional(),
     /** Deprecated: true trusts the loopback and private ranges (see trusted_proxies). */
     trust_proxy: flag.default(false),
     /** Proxies whose X-Forwarded-For / Forwarded headers name the client (CIDRs or addresses); a comma-separated list in the environment. */
     trusted_proxies: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(cidr).max(100, 'must list at most 100 entries')).default([]),
-    shutdown_timeout_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    shutdown_timeout_ms: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be 0 or more').max(600_000, 'must be at most 600000 (10 minutes)').default(10_000),
     argon2: z
       .strictObject({
         memory_cost: z.coerce.number().int().min(8).max(4_194_304).default(19456),
@@ -94,6 +112,13 @@ export const configSchema = z
       })
       .prefault({}),
     smtp: smtpSchema.prefault({}),
+    /**
+     * Prometheus metrics: `listen` is host:port of a listener of their own (e.g. 127.0.0.1:9464), or `main`
+     * for /metrics on the main listener (only where nothing outside may reach it). Unset: not served.
+     */
+    metrics: z
+      .strictObject({ listen: z.union([z.literal('main'), listenAddress], { error: 'must be host:port (e.g. 127.0.0.1:9464) or main' }).optional() })
+      .prefault({}),
   })
   .strict();
 
@@ -101,7 +126,13 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
-export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms'] as const;
+export const ENV_KEYS = ['public_url', 'listen', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms'] as const;
 export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;
 /** `smtp.<key>` settable as AUTHFLOW_SMTP_<KEY>; the password also as AUTHFLOW_SMTP_PASSWORD_FILE. */
 export const SMTP_ENV_KEYS = ['host', 'port', 'security', 'allow_insecure', 'user', 'password', 'from', 'tls_ca_file', 'connect_timeout_ms', 'send_timeout_ms'] as const;
+
+/** What is wrong with one top-level setting's value, in the words start-up would use; undefined when it is fine. */
+export function settingProblem(key: keyof typeof configSchema.shape, value: unknown): string | undefined {
+  const parsed = configSchema.shape[key].safeParse(value);
+  return parsed.success ? undefined : parsed.error.issues[0]?.message;
+}

@@ -32,8 +32,11 @@ export class Conflict extends AuthflowError {
 /** Input that breaks a rule; `field` names the offending input. */
 export class ValidationFailed extends AuthflowError {
   override name = 'ValidationFailed';
+  /** What is wrong, without the field's name (the CLI puts the flag's name in front instead). */
+  readonly reason: string;
   constructor(field: string, message: string) {
     super('validation_failed', `${field}: ${message}`, { field });
+    this.reason = message;
   }
 }
 
@@ -60,7 +63,7 @@ export class Unavailable extends AuthflowError {
   }
 }
 
-/** Too many attempts (DESIGN §4 Abuse): HTTP 429 with Retry-After. */
+/** Too many attempts (docs/security.md, abuse): HTTP 429 with Retry-After. */
 export class RateLimited extends AuthflowError {
   override name = 'RateLimited';
   /** Seconds until another attempt may succeed. */

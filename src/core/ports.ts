@@ -342,7 +342,7 @@ export interface AttemptPolicy {
   readonly windowMs: number;
 }
 
-/** Counters shared by every server on the database (DESIGN §4 Abuse); each change is one atomic statement. */
+/** Counters shared by every server on the database (docs/abuse.md); each change is one atomic statement. */
 export interface RateLimitStore {
   /** Counts one hit on `key` in the window; returns the count so far and when the window ends. */
   hit(key: string, windowMs: number, now: number): Promise<{ readonly count: number; readonly resetAt: number }>;

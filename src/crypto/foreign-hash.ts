@@ -1,6 +1,6 @@
 // Password hashes made by other systems, verified as they are so that users
 // imported with them can sign in; after the first successful sign-in the core
-// replaces them with argon2id (DESIGN §4 "imported bcrypt/argon2 hashes verify
+// replaces them with argon2id (docs/security.md "imported bcrypt/argon2 hashes verify
 // and are upgraded on next login").
 //
 // Accepted encodings (salt and hash in base64: standard `+/` or passlib's

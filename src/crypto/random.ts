@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
-/** Bytes of entropy in every machine secret (DESIGN §4: at least 256 bits). */
+/** Bytes of entropy in every machine secret (docs/security.md: at least 256 bits). */
 export const SECRET_BYTES = 32;
 
 /** A random base64url string carrying `bytes` bytes of entropy. */

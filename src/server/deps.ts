@@ -27,6 +27,8 @@ export interface ReadyReport {
 export interface ServerDeps {
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
+  /** Whether GET /metrics answers on this (the main) listener: only when the operator said so (`metrics.listen: main`). */
+  readonly metricsOnMain: boolean;
   /** Database reachable, migrations current, …; run on every /readyz. */
   readonly readiness: () => Promise<ReadyReport>;
   /** Set while the server drains on shutdown: /readyz then answers 503 so balancers move away. */
@@ -47,6 +49,8 @@ export interface ServerDeps {
   /** Batched API-key usage counting. */
   readonly usage: UsageRecorder;
   readonly publicUrl: string;
+  /** This build's version and commit, for GET /api/v1/server. */
+  readonly build: { readonly version: string; readonly commit: string };
   /** The browser half: authorization endpoint, hosted sign-in pages, RP-initiated logout. */
   readonly browser: BrowserFlows;
   /** What the account pages (registration, verification, recovery, magic links, /account) pass to the core's use-cases. */

@@ -1,4 +1,4 @@
-// Contract of grant revocation on SQLite and Postgres (DESIGN §9: refresh-token
+// Contract of grant revocation on SQLite and Postgres (docs/architecture.md: refresh-token
 // families and auth codes hang off a grant; revoking it revokes them): the
 // grant stores list and revoke only in their tenant; revoking marks the grant,
 // every token of every family of the grant, and records one `grant`

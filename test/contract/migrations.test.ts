@@ -123,7 +123,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     }),
   );
 
-  // DESIGN §5: "migrations under an advisory lock" — several servers starting
+  // docs/operations.md: "migrations under an advisory lock" — several servers starting
   // together on one database must each see the schema once, and no start fails.
   // SQLite's lock is a file lock waited for by a blocking busy wait, so the other
   // racer is a real process; Postgres's advisory lock is per session, so two pools

@@ -1,6 +1,6 @@
 import { Unavailable } from '../../src/core/errors.ts';
 // What only the embedded database does: one writer at a time across processes
-// (DESIGN §5: "the CLI may write while the server runs"), a query-only reader,
+// (docs/operations.md: "the CLI may write while the server runs"), a query-only reader,
 // and a private database file.
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +73,7 @@ describe('SQLite', () => {
     expect(await h.repo.tenants.byId(t.id)).toBeUndefined();
   });
 
-  it('the database file and its WAL are private (0600), in WAL mode (DESIGN §5)', async () => {
+  it('the database file and its WAL are private (0600), in WAL mode (docs/operations.md)', async () => {
     h = await openHarness('sqlite');
     expect(statSync(path()).mode & 0o777).toBe(0o600);
     const raw = new BetterSqlite3(path(), { readonly: true });

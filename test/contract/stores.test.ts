@@ -124,7 +124,7 @@ describe.each(DIALECTS)('stores contract on %s', (dialect) => {
       }
     });
 
-    // DESIGN §4: signing private keys are AES-256-GCM under the master key ring,
+    // docs/security.md: signing private keys are AES-256-GCM under the master key ring,
     // bound to their row, so a ciphertext copied to another row or tenant is useless.
     it('encrypts each private JWK under the key ring, bound to its tenant and kid', async () => {
       const { tenant } = acme;
@@ -206,7 +206,7 @@ describe.each(DIALECTS)('stores contract on %s', (dialect) => {
       expect(await h.repo.tenants.count()).toBe((await h.repo.tenants.list()).length);
     });
 
-    it('signing keys are listed per tenant only (DESIGN §4 tenant isolation)', async () => {
+    it('signing keys are listed per tenant only (docs/security.md tenant isolation)', async () => {
       const { tenant: a, keys: ka } = await tenantWithKeys();
       const { tenant: b } = await tenantWithKeys();
       const listed = await h.repo.signingKeys.listByTenant(a.id);
@@ -247,7 +247,7 @@ describe.each(DIALECTS)('stores contract on %s', (dialect) => {
   });
 
   describe('API keys', () => {
-    // DESIGN §4 machine secrets: ≥ 256 random bits, typed prefix, stored only as SHA-256.
+    // docs/security.md machine secrets: ≥ 256 random bits, typed prefix, stored only as SHA-256.
     it('createApiKey returns af_<env>_<keyId>_<secret> once and stores only its SHA-256', async () => {
       const tenant = tenantRecord();
       await h.repo.tenants.insert(tenant);
@@ -384,7 +384,7 @@ describe.each(DIALECTS)('stores contract on %s', (dialect) => {
     });
   });
 
-  // DESIGN §4 Errors / STYLE rule 13: no SQL, no bound values in errors or logs.
+  // docs/security.md, errors / STYLE rule 13: no SQL, no bound values in errors or logs.
   describe('DatabaseError', () => {
     const distinctive = () => `DISTINCTIVE-${randomString(6)}`;
 

@@ -211,8 +211,8 @@ describe('authflow single binary', () => {
       await init(installed);
     });
 
-    it('answers /healthz, /readyz and /metrics on the URL it logs', async () => {
-      const server = await serve(installed);
+    it('answers /healthz, /readyz and /metrics on the URL it logs (metrics.listen: main)', async () => {
+      const server = await serve(installed, { env: { AUTHFLOW_METRICS_LISTEN: 'main' } });
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${server.url}/readyz`);
@@ -332,7 +332,7 @@ describe('authflow single binary', () => {
     const web = await cli('client', 'create', '--tenant', 'acme', '--name', 'web', '--redirect-uri', 'https://app.acme.example/cb');
     expect(web.client_secret).toMatch(/^af_cs_/);
     const machine = await cli('client', 'create', '--tenant', 'acme', '--name', 'billing', '--grant', 'client_credentials');
-    expect(machine.client.grant_types).toEqual(['client_credentials']);
+    expect(machine.grant_types).toEqual(['client_credentials']);
     const rotated = await cli('key', 'rotate', '--tenant', 'acme', '--alg', 'ES256', '--delay', '0');
     expect(rotated.key.status).toBe('active');
     const key = await cli('apikey', 'create', '--name', 'ci', '--tenant', 'acme', '--scope', 'clients:read', '--scope', 'tenants:read');

@@ -151,7 +151,10 @@ export const EMAIL = 'ada@example.com';
 export const PASSWORD = 'correct horse battery staple';
 
 interface ClientJson {
-  client: { client_id: string; token_endpoint_auth_method: string; grant_types: string[]; type: string };
+  client_id: string;
+  token_endpoint_auth_method: string;
+  grant_types: string[];
+  type: string;
   client_secret?: string;
 }
 
@@ -201,9 +204,9 @@ export async function startProvider(binary: Binary, name: string, databaseUrl?: 
     issuer: tenant.issuer,
     server,
     database: databaseUrl ? 'postgres' : 'sqlite',
-    web: { id: web.client.client_id, secret: web.client_secret },
-    spa: { id: spa.client.client_id, authMethod: spa.client.token_endpoint_auth_method },
-    machine: { id: machine.client.client_id, secret: machine.client_secret },
+    web: { id: web.client_id, secret: web.client_secret },
+    spa: { id: spa.client_id, authMethod: spa.token_endpoint_auth_method },
+    machine: { id: machine.client_id, secret: machine.client_secret },
     userId: user.id,
     provisionMs,
   };

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.ts';
 
-/** argon2 kept cheap in tests (DESIGN §7: slow parts are swapped through config). */
+/** argon2 kept cheap in tests (docs/architecture.md: slow parts are swapped through config). */
 export const TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
   AUTHFLOW_ARGON2_MEMORY_COST: '1024',
   AUTHFLOW_ARGON2_TIME_COST: '1',

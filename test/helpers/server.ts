@@ -65,7 +65,8 @@ export async function openTestAuthflow(options: TestAuthflowOptions = {}): Promi
       writeFileSync(join(dataDir, MASTER_KEY_FILE_NAME), `${generateMasterKey()}\n`, { mode: 0o600 });
     }
     const smtp = options.smtp ? { smtp: { host: options.smtp.host, port: options.smtp.port, security: 'none' as const, from: 'Authflow Test <no-reply@authflow.test>' } } : {};
-    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: { ...(pgDb ? { database_url: pgDb.url } : {}), ...smtp } });
+    // /metrics on the app itself, so the suites read it through the same transport (serve's default is no /metrics).
+    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: { ...(pgDb ? { database_url: pgDb.url } : {}), ...smtp, metrics: { listen: 'main' } } });
     const logs = new LogSink();
     af = await openAuthflow(config, { logger: createLogger(config, logs), migrate: options.migrate ?? true, create: true });
     const opened = af;

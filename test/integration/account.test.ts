@@ -126,7 +126,7 @@ describe.each(DATABASES)('the account page (%s)', (database) => {
     expect(page.html).toContain('Firefox 128 on Linux');
   });
 
-  it('DESIGN §4 Abuse: repeated failed sign-ins answer 429 with Retry-After, for unknown and known addresses alike', async () => {
+  it('docs/security.md, abuse: repeated failed sign-ins answer 429 with Retry-After, for unknown and known addresses alike', async () => {
     const known = uniqueEmail('limited');
     await site.user(known, PASSWORD);
     for (const email of [known, uniqueEmail('ghost')]) {

@@ -1,4 +1,4 @@
-// The management API as an admin scripts it (DESIGN §3 HTTP "Management API"):
+// The management API as an admin scripts it (docs/cli.md HTTP "Management API"):
 // a tenant with a web and a machine client, a signing-key rotation, a client
 // secret rotation with grace, API keys created, used and revoked. Every answer
 // is also checked against the OpenAPI document (api-fixture.ts `conforms`).
@@ -35,14 +35,14 @@ describe.each(DATABASES)('management API on %s', (database) => {
       // Two clients
       const web = await a.request('POST', '/tenants/acme/clients', { json: { name: 'web', redirect_uris: [WEB_CALLBACK] } });
       expect(web.status).toBe(201);
-      expect(web.body.client).toMatchObject({ tenant: 'acme', name: 'web', type: 'confidential', redirect_uris: [WEB_CALLBACK], grant_types: ['authorization_code', 'refresh_token'] });
+      expect(web.body).toMatchObject({ tenant: 'acme', name: 'web', type: 'confidential', redirect_uris: [WEB_CALLBACK], grant_types: ['authorization_code', 'refresh_token'] });
       expect(web.body.client_secret).toMatch(/^af_cs_[A-Za-z0-9_-]{43}$/);
-      expect(web.headers.get('location')).toBe(`/api/v1/tenants/acme/clients/${web.body.client.client_id}`);
+      expect(web.headers.get('location')).toBe(`/api/v1/tenants/acme/clients/${web.body.client_id}`);
       const machine = await a.request('POST', '/tenants/acme/clients', { json: { name: 'billing-worker', grant_types: ['client_credentials'], scopes: [] } });
       expect(machine.status).toBe(201);
-      expect(machine.body.client).toMatchObject({ name: 'billing-worker', grant_types: ['client_credentials'], redirect_uris: [] });
+      expect(machine.body).toMatchObject({ name: 'billing-worker', grant_types: ['client_credentials'], redirect_uris: [] });
       expect(machine.body.client_secret).toMatch(/^af_cs_/);
-      const webId: string = web.body.client.client_id;
+      const webId: string = web.body.client_id;
 
       const list = await a.request('GET', '/tenants/acme/clients');
       expect(list.body.items.map((c: { name: string }) => c.name).sort()).toEqual(['billing-worker', 'web']);
@@ -59,7 +59,7 @@ describe.each(DATABASES)('management API on %s', (database) => {
         headers: { 'if-match': got.headers.get('etag')! },
       });
       expect(patched.status).toBe(200);
-      expect(patched.body.client.redirect_uris).toEqual([WEB_CALLBACK, 'http://127.0.0.1:3000/callback']);
+      expect(patched.body.redirect_uris).toEqual([WEB_CALLBACK, 'http://127.0.0.1:3000/callback']);
       expect(patched.body.client_secret).toBeUndefined();
       expect(patched.headers.get('etag')).not.toBe(got.headers.get('etag'));
 
@@ -92,20 +92,20 @@ describe.each(DATABASES)('management API on %s', (database) => {
       const newSecret: string = rotation.body.client_secret;
       expect(newSecret).toMatch(/^af_cs_/);
       expect(newSecret).not.toBe(oldSecret);
-      expect(rotation.body.client.previous_secret_expires_at).toBe(new Date(a.clock.now() + 3_600_000).toISOString());
+      expect(rotation.body.previous_secret_expires_at).toBe(new Date(a.clock.now() + 3_600_000).toISOString());
       const stored = await a.af.repo.clients.byClientId(webId);
       expect(stored?.secretHash).toBe(sha256(newSecret));
       expect(stored?.previousSecretHash).toBe(sha256(oldSecret));
-      expect((await a.request('GET', `/tenants/acme/clients/${webId}`)).body.previous_secret_expires_at).toBe(rotation.body.client.previous_secret_expires_at);
+      expect((await a.request('GET', `/tenants/acme/clients/${webId}`)).body.previous_secret_expires_at).toBe(rotation.body.previous_secret_expires_at);
       // Without grace (no body at all: grace_period defaults to 0) the old secret is dropped at once.
       const hard = await a.request('POST', `/tenants/acme/clients/${webId}/rotate-secret`);
       expect(hard.status).toBe(200);
-      expect(hard.body.client.previous_secret_expires_at).toBeNull();
+      expect(hard.body.previous_secret_expires_at).toBeNull();
       expect((await a.af.repo.clients.byClientId(webId))?.previousSecretHash).toBeNull();
 
       // Delete a client, then the tenant.
-      expect((await a.request('DELETE', `/tenants/acme/clients/${machine.body.client.client_id}`)).body).toEqual({ deleted: machine.body.client.client_id });
-      expect((await a.request('GET', `/tenants/acme/clients/${machine.body.client.client_id}`)).status).toBe(404);
+      expect((await a.request('DELETE', `/tenants/acme/clients/${machine.body.client_id}`)).body).toEqual({ deleted: machine.body.client_id });
+      expect((await a.request('GET', `/tenants/acme/clients/${machine.body.client_id}`)).status).toBe(404);
       expect((await a.request('DELETE', '/tenants/acme')).body).toEqual({ deleted: 'acme' });
       expect((await a.request('GET', '/tenants/acme')).status).toBe(404);
 
@@ -141,9 +141,9 @@ describe.each(DATABASES)('management API on %s', (database) => {
       await a.request('POST', '/tenants', { json: { slug: 'acme' } });
       const created = await a.request('POST', '/api-keys', { json: { name: 'ci deploy', tenant: 'acme', scopes: ['clients:write', 'tenants:read'], env: 'test' } });
       expect(created.status).toBe(201);
-      expect(created.body.api_key).toMatchObject({ name: 'ci deploy', tenant: 'acme', scopes: ['clients:write', 'tenants:read'], revoked_at: null, expires_at: null });
+      expect(created.body).toMatchObject({ name: 'ci deploy', tenant: 'acme', scopes: ['clients:write', 'tenants:read'], revoked_at: null, expires_at: null });
       const token: string = created.body.token;
-      expect(token).toMatch(new RegExp(`^af_test_${created.body.api_key.key_id}_[A-Za-z0-9_-]{43}$`));
+      expect(token).toMatch(new RegExp(`^af_test_${created.body.key_id}_[A-Za-z0-9_-]{43}$`));
 
       const client = await a.request('POST', '/tenants/acme/clients', { token, json: { name: 'deployer', grant_types: ['client_credentials'], scopes: [] } });
       expect(client.status).toBe(201);
@@ -154,23 +154,23 @@ describe.each(DATABASES)('management API on %s', (database) => {
 
       // The access log says which key acted (its record id, never the token).
       const line = a.logs.records().find((r) => r.msg === 'request' && r.method === 'POST' && r.path === '/api/v1/tenants/acme/clients');
-      expect(line).toMatchObject({ status: 201, api_key_id: created.body.api_key.id, tenant_id: expect.any(String) });
+      expect(line).toMatchObject({ status: 201, api_key_id: created.body.id, tenant_id: expect.any(String) });
       expect(a.logs.text).not.toContain(token);
 
       const listed = await a.request('GET', '/api-keys?tenant=acme');
-      expect(listed.body.items.map((k: { id: string }) => k.id)).toEqual([created.body.api_key.id]);
+      expect(listed.body.items.map((k: { id: string }) => k.id)).toEqual([created.body.id]);
       expect(listed.text).not.toContain(token);
 
       // Revoked by key_id (or id): the very next request with it is refused.
-      const revoked = await a.request('DELETE', `/api-keys/${created.body.api_key.key_id}`);
+      const revoked = await a.request('DELETE', `/api-keys/${created.body.key_id}`);
       expect(revoked.status).toBe(200);
-      expect(revoked.body).toMatchObject({ id: created.body.api_key.id, revoked_at: new Date(a.clock.now()).toISOString() });
+      expect(revoked.body).toMatchObject({ id: created.body.id, revoked_at: new Date(a.clock.now()).toISOString() });
       const refused = await a.request('GET', '/tenants/acme', { token });
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="authflow", error="invalid_token"');
       // Revoking again is harmless and keeps the first revocation time.
       a.clock.advance(5000);
-      expect((await a.request('DELETE', `/api-keys/${created.body.api_key.id}`)).body.revoked_at).toBe(revoked.body.revoked_at);
+      expect((await a.request('DELETE', `/api-keys/${created.body.id}`)).body.revoked_at).toBe(revoked.body.revoked_at);
     });
 
     it.runIf(database === 'postgres')('a revocation through the API holds from the next request even while the change feed is down', async () => {
@@ -187,7 +187,7 @@ describe.each(DATABASES)('management API on %s', (database) => {
       } finally {
         await admin.end();
       }
-      expect((await a.request('DELETE', `/api-keys/${body.api_key.id}`)).status).toBe(200);
+      expect((await a.request('DELETE', `/api-keys/${body.id}`)).status).toBe(200);
       expect((await a.request('GET', '/tenants', { token: body.token })).status).toBe(401);
     });
 
@@ -199,7 +199,7 @@ describe.each(DATABASES)('management API on %s', (database) => {
       await a.request('GET', '/tenants', { token: body.token.slice(0, -1) + (body.token.endsWith('A') ? 'B' : 'A') }); // refused: not counted
       await a.flushUsage!();
       const listed = await a.request('GET', `/api-keys?limit=200`);
-      const key = listed.body.items.find((k: { id: string }) => k.id === body.api_key.id);
+      const key = listed.body.items.find((k: { id: string }) => k.id === body.id);
       expect(key).toMatchObject({ use_count: 3, last_used_at: new Date(a.clock.now()).toISOString() });
     });
 
@@ -207,7 +207,7 @@ describe.each(DATABASES)('management API on %s', (database) => {
       api = await startApi(transport, database);
       const a = api;
       const created = await a.request('POST', '/api-keys', { json: { name: 'short', scopes: ['tenants:read'], expires_in: 60 } });
-      expect(created.body.api_key.expires_at).toBe(new Date(a.clock.now() + 60_000).toISOString());
+      expect(created.body.expires_at).toBe(new Date(a.clock.now() + 60_000).toISOString());
       const token: string = created.body.token;
       expect((await a.request('GET', '/tenants', { token })).status).toBe(200);
       a.clock.advance(59_000);

@@ -1,4 +1,4 @@
-// Tenant isolation in the management API (DESIGN §4 "Tenant isolation"): a
+// Tenant isolation in the management API (docs/security.md "Tenant isolation"): a
 // tenant-scoped key with every write scope, pointed at another tenant's
 // resources through every route that names a tenant, a client or an API key,
 // sees 404 (403 for what only instance admins may do) — and the other
@@ -27,7 +27,7 @@ async function world(database: 'sqlite' | 'postgres'): Promise<World> {
     const t = await api.request('POST', '/tenants', { json: { slug } });
     const c = await api.request('POST', `/tenants/${slug}/clients`, { json: { name: `${slug}-web`, redirect_uris: [`https://${slug}.example/cb`] } });
     const k = await api.request('GET', `/tenants/${slug}/keys`);
-    return { id: t.body.id as string, clientId: c.body.client.client_id as string, kid: k.body.items.find((x: { alg: string }) => x.alg === 'ES256').kid as string };
+    return { id: t.body.id as string, clientId: c.body.client_id as string, kid: k.body.items.find((x: { alg: string }) => x.alg === 'ES256').kid as string };
   };
   const a = await make('tenant-a');
   const b = await make('tenant-b');
@@ -39,7 +39,7 @@ async function world(database: 'sqlite' | 'postgres'): Promise<World> {
   const bUser = await api.af.admin.users.create(LOCAL_ADMIN, 'tenant-b', { email: 'bea@b.example' });
   const grantId = uuidv7();
   await api.af.repo.grants.save({ id: grantId, tenantId: b.id, userId: bUser.id, clientId: b.clientId, scopes: ['openid'], createdAt: Date.now(), updatedAt: Date.now(), revokedAt: null });
-  const bMore = { apiKeyId: bKey.body.api_key.id, apiKeyKeyId: bKey.body.api_key.key_id, userId: bUser.id, userEmail: bUser.email, grantId };
+  const bMore = { apiKeyId: bKey.body.id, apiKeyKeyId: bKey.body.key_id, userId: bUser.id, userEmail: bUser.email, grantId };
   return { api, aKey: aKey.body.token, a, b: { ...b, ...bMore }, adminKeyId };
 }
 

@@ -320,7 +320,7 @@ describe.each(DATABASES)('management API: users (%s)', (database) => {
     expect((await remote(['user', 'create', '--tenant', 'main', '--email', 'ivy@example.com'])).code).toBe(4);
     const bad = await remote(['--json', 'user', 'update', '--tenant', 'main', id, '--picture', 'http://x.example/p.png']);
     expect([bad.code, bad.errorJson().error.code]).toEqual([5, 'validation_failed']);
-    expect(bad.errorJson().error.message).toMatch(/^picture: /);
+    expect(bad.errorJson().error.message).toMatch(/^--picture: /);
     expect((await remote(['user', 'delete', '--tenant', 'main', id])).code).toBe(2); // no --yes, no terminal
     const del = await remote(['--yes', '--json', 'user', 'delete', '--tenant', 'main', 'ivy@example.com']);
     expect(del.json()).toEqual({ deleted: id });

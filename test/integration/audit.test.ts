@@ -1,4 +1,4 @@
-// The per-tenant hash-chained audit log (DESIGN §4 Audit): admin operations
+// The per-tenant hash-chained audit log (docs/security.md, audit): admin operations
 // append to it in the transaction of the change; `authflow audit verify`
 // finds an edited or deleted row by its seq; concurrent appends never fork the
 // chain; list/tail/verify/export work on the database and through the
@@ -67,13 +67,13 @@ describe.each(DATABASES)('audit log on the database (%s)', (database) => {
     const tenant = await freshTenant();
     const a = t.af.admin;
     await a.tenants.update(LOCAL_ADMIN, tenant.slug, { name: 'Audited', settings: { access_token_ttl: 600 } });
-    const { client } = await a.clients.create(LOCAL_ADMIN, tenant.slug, { name: 'Backend', redirect_uris: ['https://app.example/cb'] });
+    const client = await a.clients.create(LOCAL_ADMIN, tenant.slug, { name: 'Backend', redirect_uris: ['https://app.example/cb'] });
     await a.clients.update(LOCAL_ADMIN, tenant.slug, client.client_id, { name: 'Backend 2' });
     await a.clients.rotateSecret(LOCAL_ADMIN, tenant.slug, client.client_id, { grace_period: 60 });
     const rotated = await a.keys.rotate(LOCAL_ADMIN, tenant.slug, { alg: 'ES256', delay: 3600 });
     // Retiring the current key early promotes the pending one.
     await a.keys.retire(LOCAL_ADMIN, tenant.slug, rotated.retiring!.kid);
-    const { api_key } = await a.apiKeys.create(LOCAL_ADMIN, { name: 'ci', tenant: tenant.slug, scopes: ['clients:read'] });
+    const api_key = await a.apiKeys.create(LOCAL_ADMIN, { name: 'ci', tenant: tenant.slug, scopes: ['clients:read'] });
     await a.apiKeys.revoke(LOCAL_ADMIN, api_key.id);
     await a.clients.delete(LOCAL_ADMIN, tenant.slug, client.client_id);
 
@@ -96,7 +96,7 @@ describe.each(DATABASES)('audit log on the database (%s)', (database) => {
   it('consent revocation is recorded against the user, by id (never the email)', async () => {
     const tenant = await freshTenant();
     const user = await t.af.admin.users.create(LOCAL_ADMIN, tenant.slug, { email: 'consenter@example.com' });
-    const { client } = await t.af.admin.clients.create(LOCAL_ADMIN, tenant.slug, { name: 'App', redirect_uris: ['https://app.example/cb'] });
+    const client = await t.af.admin.clients.create(LOCAL_ADMIN, tenant.slug, { name: 'App', redirect_uris: ['https://app.example/cb'] });
     await t.af.repo.grants.save({ id: crypto.randomUUID(), tenantId: tenant.id, userId: user.id, clientId: client.client_id, scopes: ['openid'], createdAt: Date.now(), updatedAt: Date.now(), revokedAt: null });
     await t.af.admin.consents.revoke(LOCAL_ADMIN, tenant.slug, user.id, client.client_id);
     const [event] = (await t.af.admin.audit.list(LOCAL_ADMIN, tenant.slug, { action: 'user.consent_revoked' })).items;
@@ -242,7 +242,7 @@ describe.each(DATABASES)('audit log through the management API (%s)', (database)
     expect(created.status).toBe(201);
     const list = await a.request('GET', '/tenants/main/audit?action=client.created', { token: reader.token });
     expect(list.status).toBe(200);
-    expect(list.body.items).toEqual([expect.objectContaining({ actor: `api_key:${writer.api_key.id}`, target: `client:${created.body.client.client_id}` })]);
+    expect(list.body.items).toEqual([expect.objectContaining({ actor: `api_key:${writer.id}`, target: `client:${created.body.client_id}` })]);
     const all = await a.request('GET', '/tenants/main/audit?limit=1', { token: reader.token });
     expect(all.body.items).toHaveLength(1);
     expect(all.headers.get('link')).toMatch(/rel="next"/);

@@ -87,7 +87,7 @@ export async function startSite(options: { database?: 'sqlite' | 'postgres'; htt
       issuer,
       async client(input, slug = 'main') {
         const r = await opened.admin.clients.create(LOCAL_ADMIN, slug, { name: `app-${randomBytes(4).toString('hex')}`, ...input });
-        return { clientId: r.client.client_id, secret: r.client_secret };
+        return { clientId: r.client_id, secret: r.client_secret };
       },
       async user(email, password, slug = 'main', extra = {}) {
         return (await opened.admin.users.create(LOCAL_ADMIN, slug, { email, password, ...extra })).id;

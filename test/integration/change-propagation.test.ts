@@ -29,7 +29,7 @@ describe.each(DATABASES)('changes made elsewhere reach a running server (%s)', (
   it('an API key revoked by the CLI is refused by the server within a second', async () => {
     t = await openTestAuthflow({ database });
     serving = await startServer(t.af, { host: '127.0.0.1', port: 0 });
-    const { token, api_key } = await t.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'ci', scopes: ['tenants:read'] });
+    const { token, ...api_key } = await t.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'ci', scopes: ['tenants:read'] });
     const call = () => fetch(`${serving!.url}/api/v1/tenants`, { headers: { authorization: `Bearer ${token}` } });
     expect((await call()).status).toBe(200); // now cached by the server
 
@@ -47,7 +47,7 @@ describe.each(DATABASES)('changes made elsewhere reach a running server (%s)', (
     try {
       await new Promise((r) => setTimeout(r, 300)); // a Postgres listener connects first
       fired = 0;
-      const { api_key } = await t.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'usage', scopes: ['tenants:read'] });
+      const api_key = await t.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'usage', scopes: ['tenants:read'] });
       await until(async () => fired > 0, 1000);
       fired = 0;
       // Counting an API key's uses is a write, but not a configuration change.

@@ -1,6 +1,6 @@
 // `authflow user update|disable|enable|delete|set-password|sessions|revoke-sessions|export-data`
 // and the profile fields of `user create|list` on the install's database
-// (DESIGN §3: exit codes 3 not found, 4 conflict, 5 validation; --json
+// (docs/cli.md: exit codes 3 not found, 4 conflict, 5 validation; --json
 // output; --yes for destructive actions). Every change is in the audit log,
 // with `admin` as the actor and the user's id (never their email) as target.
 import { Readable } from 'node:stream';
@@ -78,7 +78,7 @@ describe.each(DATABASES)('authflow user lifecycle (%s)', (database) => {
     ] as const) {
       const r = await cli(['--json', 'user', 'create', '--tenant', 'main', '--email', 'dan@example.com', ...flags]);
       expect(r.code, flags.join(' ')).toBe(5);
-      expect(r.error().message, flags.join(' ')).toMatch(new RegExp(`^${field}: `));
+      expect(r.error().message, flags.join(' ')).toMatch(new RegExp(`^--${field}: `));
     }
     expect((await cli(['user', 'create', '--tenant', 'main', '--email', 'dan@example.com', '--attributes', '{nope'])).code).toBe(2);
     expect((await cli(['--json', 'user', 'list', '--tenant', 'main', '--search', 'dan@'])).json().items).toEqual([]);
@@ -121,7 +121,7 @@ describe.each(DATABASES)('authflow user lifecycle (%s)', (database) => {
     expect((await cli(['user', 'set-password', '--tenant', 'main', u.id, '--password', PASSWORD])).code).toBe(2);
     expect((await cli(['user', 'set-password', '--tenant', 'main', u.id, '--password-stdin'], '')).code).toBe(2);
     const weak = await cli(['--json', 'user', 'set-password', '--tenant', 'main', u.id, '--password-stdin'], 'short');
-    expect([weak.code, weak.error().message]).toEqual([5, expect.stringMatching(/^password: /)]);
+    expect([weak.code, weak.error().message]).toEqual([5, expect.stringMatching(/^the password: /)]);
     const kept = await cli(['--json', 'user', 'set-password', '--tenant', 'main', u.id, '--password-stdin', '--keep-sessions'], `${PASSWORD}\n`);
     expect(kept.json()).toEqual({ tenant: 'main', user_id: u.id, sessions_ended: 0, refresh_families_revoked: 0 });
     const [cred] = await t.af.repo.credentials.ofUser(tenant.id, u.id, 'password');

@@ -1,4 +1,4 @@
-// The CLI contract users script against (DESIGN §3 CLI): `--version`, `init`,
+// The CLI contract users script against (docs/cli.md CLI): `--version`, `init`,
 // `db migrate|status`, `doctor`, `serve`'s start-up refusals, exit codes,
 // one-sentence errors and the `--json` documents. Real files, real SQLite,
 // real Postgres when AUTHFLOW_TEST_DATABASE_URL is set; the CLI runs in-process.
@@ -124,8 +124,8 @@ describe('init', () => {
       discovery_url: 'https://id.example.com/t/acme/.well-known/openid-configuration',
     });
     expect(typeof doc.tenant.id).toBe('string');
-    expect(doc.tenant.id).not.toMatch(/^\d+$/); // DESIGN §9: never sequential numbers on the wire
-    // ID tokens RS256 by default, access tokens ES256 (DESIGN §4).
+    expect(doc.tenant.id).not.toMatch(/^\d+$/); // docs/architecture.md: never sequential numbers on the wire
+    // ID tokens RS256 by default, access tokens ES256 (docs/security.md).
     expect(doc.signing_keys.map((k: { alg: string }) => k.alg)).toEqual(expect.arrayContaining(['RS256', 'ES256']));
     const kids = doc.signing_keys.map((k: { kid: string }) => k.kid);
     for (const kid of kids) expect(kid).toMatch(/^[A-Za-z0-9_-]{8,}$/);
@@ -149,7 +149,7 @@ describe('init', () => {
     expect(result.stdout).not.toContain(masterKey);
     expect(readFileSync(join(dataDir, 'authflow.yaml'), 'utf8')).not.toContain(masterKey);
 
-    // DESIGN §4: API keys are stored only as SHA-256; neither the token nor its secret is in the database.
+    // docs/security.md: API keys are stored only as SHA-256; neither the token nor its secret is in the database.
     const secret = doc.admin_api_key.slice(-43);
     for (const f of readdirSync(dataDir).filter((n) => n.startsWith('authflow.db'))) {
       const bytes = readFileSync(join(dataDir, f));
@@ -302,7 +302,7 @@ describe('db status / db migrate', () => {
 // ------------------------------------------------------------------ doctor
 
 describe('doctor', () => {
-  it('--json on a fresh install: ok, every check ok except the two expected warnings, no secrets', async () => {
+  it('--json on a fresh install: ok, every check ok except the three expected warnings, no secrets', async () => {
     const { dataDir, doc } = await install();
     const r = await runCli(['--data-dir', dataDir, 'doctor', '--json']);
     expect(r.code).toBe(0);
@@ -312,7 +312,7 @@ describe('doctor', () => {
     const names = report.checks.map((c: { name: string }) => c.name);
     expect(names).toEqual(expect.arrayContaining(['permissions', 'config', 'master key', 'database', 'migrations', 'public url', 'clock']));
     const notOk = report.checks.filter((c: { status: string }) => c.status !== 'ok');
-    expect(notOk.map((c: { name: string; status: string }) => `${c.status} ${c.name}`).sort()).toEqual(['warn credentials file', 'warn public url']);
+    expect(notOk.map((c: { name: string; status: string }) => `${c.status} ${c.name}`).sort()).toEqual(['warn credentials file', 'warn listen', 'warn public url']);
     for (const c of notOk) expect(c.fix).toBeTruthy();
 
     const masterKey = readFileSync(join(dataDir, 'master.key'), 'utf8').trim();
@@ -324,12 +324,12 @@ describe('doctor', () => {
     }
   });
 
-  it('with an https public URL and the credentials file deleted, every check is ok', async () => {
-    const { dataDir, doc } = await install('--public-url', 'https://id.example.com');
+  it('with an https public URL and the credentials file deleted, every check is ok but the one about no server answering', async () => {
+    const { dataDir, doc } = await install('--public-url', 'https://id.invalid');
     rmSync(doc.credentials_file);
     const r = await runCli(['--data-dir', dataDir, 'doctor', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json().checks.filter((c: { status: string }) => c.status !== 'ok')).toEqual([]);
+    expect(r.json().checks.filter((c: { status: string }) => c.status !== 'ok')).toEqual([expect.objectContaining({ name: 'listen', status: 'warn', detail: expect.stringContaining('is "authflow serve" running?') })]);
   });
 
   it('fails (exit 5) on a world-readable data dir and says the chmod that fixes it', async () => {
@@ -423,7 +423,7 @@ describe('usage errors (exit 2)', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  // Commander's own errors (unknown command/option, missing argument) too (DESIGN §3).
+  // Commander's own errors (unknown command/option, missing argument) too (docs/cli.md).
   it('with --json, an unknown command is reported as the JSON error document', async () => {
     const r = await runCli(['--json', 'serv']);
     expectJsonError(r, 2, 'usage');

@@ -275,7 +275,7 @@ describe.each(DATABASES)('without SMTP the outbox is the delivery (%s)', (databa
     expect(missing.code).toBe(3);
   });
 
-  it('GET /api/v1/mail: the instance admin sees every tenant; a tenant key only its own (DESIGN §4 tenant isolation)', async () => {
+  it('GET /api/v1/mail: the instance admin sees every tenant; a tenant key only its own (docs/security.md tenant isolation)', async () => {
     const all = await api.request('GET', '/mail');
     expect(all.status).toBe(200);
     expect(all.body.items.map((m: { id: string }) => m.id)).toEqual([other.id, item.id]);

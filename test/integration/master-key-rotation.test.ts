@@ -1,4 +1,4 @@
-// DESIGN §4 Recoverable secrets: AES-256-GCM under a master key ring with a
+// docs/security.md, recoverable secrets secrets: AES-256-GCM under a master key ring with a
 // rotation command. `secrets rotate-master-key` re-encrypts every secret
 // without downtime: a running server follows the rewritten key file.
 import { readFileSync } from 'node:fs';

@@ -209,7 +209,7 @@ describe.each(DATABASES)('authorization code flow (%s)', (database) => {
       expect(r).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     });
 
-    it('DESIGN §4 tenant isolation: a code of one tenant is unknown at another tenant\'s token endpoint', async () => {
+    it('docs/security.md tenant isolation: a code of one tenant is unknown at another tenant\'s token endpoint', async () => {
       await h.af.admin.tenants.create(LOCAL_ADMIN, { slug: 'other', name: 'Other' }).catch(() => undefined);
       const other = await h.tenantBySlug('other');
       const rp = await h.client({ slug: 'other' });

@@ -103,8 +103,8 @@ export async function startOidc(database: 'sqlite' | 'postgres' = 'sqlite'): Pro
         await opened.admin.tenants.create(LOCAL_ADMIN, { slug, ...(settings ? { settings } : {}) });
       },
       async createClient(slug, input) {
-        const r = await opened.admin.clients.create(LOCAL_ADMIN, slug, input);
-        return { clientId: r.client.client_id, secret: r.client_secret };
+        const r = await opened.admin.clients.create(LOCAL_ADMIN, slug, asMachineUnlessSaid(input));
+        return { clientId: r.client_id, secret: r.client_secret };
       },
       discover(slug, clientId, auth, algorithm = 'oidc') {
         return client.discovery(new URL(issuer(slug)), clientId, undefined, auth, { execute: [client.allowInsecureRequests], algorithm });
@@ -131,4 +131,10 @@ export async function startOidc(database: 'sqlite' | 'postgres' = 'sqlite'): Pro
     tmp.cleanup();
     throw e;
   }
+}
+
+/** A confidential client given neither redirect URIs nor grant types is, in these suites, a machine client (scopes: only those named). */
+function asMachineUnlessSaid(input: Record<string, unknown>): Record<string, unknown> {
+  const said = input.redirect_uris !== undefined || input.grant_types !== undefined || input.type === 'public' || input.token_endpoint_auth_method === 'none';
+  return said ? input : { grant_types: ['client_credentials'], scopes: [], ...input };
 }

@@ -126,7 +126,7 @@ export async function startFlows(database: 'sqlite' | 'postgres' = 'sqlite', opt
     async client(opts = {}) {
       const { slug = 'main', ...fields } = opts;
       const created = await opened.admin.clients.create(LOCAL_ADMIN, slug, { name: `rp-${uuidv7()}`, type: 'confidential', redirect_uris: [REDIRECT], ...fields });
-      const clientId = created.client.client_id;
+      const clientId = created.client_id;
       const secret = created.client_secret;
       const issuer = issuerOf(slug);
       const server: oidc.ServerMetadata = {

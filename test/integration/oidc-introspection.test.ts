@@ -58,7 +58,7 @@ describe.each(DATABASES)('introspection and revocation (%s)', (database) => {
     expect((await introspect('main', b, t)).active).toBe(true);
   });
 
-  it("a token of tenant A introspected at tenant B is { active: false } (tenant isolation, DESIGN §4)", async () => {
+  it("a token of tenant A introspected at tenant B is { active: false } (tenant isolation, docs/security.md)", async () => {
     await h.createTenant('beta');
     const other = await h.createClient('beta', { name: 'beta-svc' });
     const tokenOfMain = await tokenFor('main', a);

@@ -1,4 +1,4 @@
-// Cookies of an https issuer (DESIGN §4, RFC 6265bis §4.1.3.2): the SSO
+// Cookies of an https issuer (docs/security.md, RFC 6265bis §4.1.3.2): the SSO
 // session and interaction cookies are Secure and __Host- prefixed (so no
 // Domain, Path=/), HttpOnly and SameSite=Lax. Served in-process (app.fetch)
 // with an https public URL; the browser talks to it as https://.

@@ -51,7 +51,7 @@ describe.each(DATABASES)('hosted sign-in (%s)', (database) => {
     const rows = await db().select().from(schema().authCodes).where(eq(schema().authCodes.clientId, pub));
     const row = rows.find((r) => r.codeHash === sha256b64url(code))!;
     expect(row).toBeDefined();
-    expect(JSON.stringify(rows)).not.toContain(code.slice(6)); // DESIGN §4: only the SHA-256 is stored
+    expect(JSON.stringify(rows)).not.toContain(code.slice(6)); // docs/security.md: only the SHA-256 is stored
     expect(row).toMatchObject({
       userId: ada,
       redirectUri: REDIRECT_URI,
@@ -312,7 +312,7 @@ describe.each(DATABASES)('hosted sign-in (%s)', (database) => {
     expect(res.headers.get('content-security-policy')).toContain(`form-action 'self' http://127.0.0.1:9`);
   });
 
-  it('a password hashed with other argon2 parameters is upgraded on login (DESIGN §4 rehash)', async () => {
+  it('a password hashed with other argon2 parameters is upgraded on login (docs/security.md rehash)', async () => {
     const id = await site.user('old@example.com', 'old-password-1');
     const [cred] = await db().select().from(schema().credentials).where(eq(schema().credentials.userId, id));
     const legacy = await createPasswordHasher({ memoryCost: 2048, timeCost: 1, parallelism: 1 }).hash('old-password-1');

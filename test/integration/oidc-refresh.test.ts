@@ -48,7 +48,7 @@ describe.each(DATABASES)('refresh tokens (%s)', (database) => {
     // Offline access outlives the browser session (OIDC Core §11): no sid in refreshed access tokens.
     expect(at).not.toHaveProperty('sid');
     expect(await oidc.fetchUserInfo(rp.config, next.access_token, user.id)).toMatchObject({ sub: user.id });
-    // Stored as SHA-256 only (DESIGN §4).
+    // Stored as SHA-256 only (docs/security.md).
     const { refreshTokens } = h.af.database.schema;
     const rows = await h.af.database.db.select({ hash: refreshTokens.tokenHash }).from(refreshTokens);
     expect(rows.map((r) => r.hash)).toContain(sha256(next.refresh_token!));
@@ -130,7 +130,7 @@ describe.each(DATABASES)('refresh tokens (%s)', (database) => {
     await expect(oidc.refreshTokenGrant(owner.config, tokens.refresh_token!)).resolves.toHaveProperty('access_token');
   });
 
-  it('DESIGN §4 tenant isolation: a refresh token is unknown at another tenant', async () => {
+  it('docs/security.md tenant isolation: a refresh token is unknown at another tenant', async () => {
     const { LOCAL_ADMIN } = await import('../../src/core/admin/index.ts');
     await h.af.admin.tenants.create(LOCAL_ADMIN, { slug: 'second', name: 'Second' }).catch(() => undefined);
     const second = await h.tenantBySlug('second');

@@ -2,7 +2,7 @@
 // (§4.4): client authentication with client_secret_basic/_post (§2.3.1) and
 // its refusals, form rules (§3.1, §3.2), grant and scope checks (§5.2),
 // resource indicators (RFC 8707), the RFC 9068 access token it issues, and
-// the steady-state path without a database round trip (DESIGN §5).
+// the steady-state path without a database round trip (docs/operations.md).
 // Real HTTP, real database (SQLite; Postgres when configured), openid-client.
 
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -87,17 +87,34 @@ describe.each(DATABASES)('token endpoint, client_credentials (%s)', (database) =
     expect(unknown.headers.get('www-authenticate')).toBe(wrong.headers.get('www-authenticate'));
   });
 
-  it('a client of another tenant is unknown here (tenant isolation, DESIGN §4)', async () => {
+  it('a client of another tenant is unknown here (tenant isolation, docs/security.md)', async () => {
     const other = await h.createClient('main', { name: 'main-svc' });
     const res = await h.post('acme', '/token', form(), { authorization: basic(other.clientId, other.secret!) });
     await expectOAuthError(res, 401, 'invalid_client');
     expect((await h.post('main', '/token', form(), { authorization: basic(other.clientId, other.secret!) })).status).toBe(200);
   });
 
-  it('only the registered token_endpoint_auth_method is accepted: basic for a client_secret_post client is invalid_client (OIDC Core §9)', async () => {
+  it('a secret client accepts client_secret_basic and client_secret_post unless its registration names one (OIDC Core §9)', async () => {
+    // The default registration (client_secret): either way of sending the secret.
+    expect((await h.post('acme', '/token', form({ client_id: svc.clientId, client_secret: svc.secret! }))).status).toBe(200);
+    expect((await h.post('acme', '/token', form(), { authorization: basic(svc.clientId, svc.secret!) })).status).toBe(200);
+    // Restricted: the other method is refused, and the answer says which method to use, not anything about the secret.
     const post = await h.createClient('acme', { name: 'post-only', token_endpoint_auth_method: 'client_secret_post' });
-    await expectOAuthError(await h.post('acme', '/token', form(), { authorization: basic(post.clientId, post.secret!) }), 401, 'invalid_client');
-    await expectOAuthError(await h.post('acme', '/token', form({ client_id: svc.clientId, client_secret: svc.secret! })), 401, 'invalid_client');
+    const refused = await h.post('acme', '/token', form(), { authorization: basic(post.clientId, post.secret!) });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: 'invalid_client', error_description: `client ${post.clientId} is registered for client_secret_post, but the request used client_secret_basic` });
+    const basicOnly = await h.createClient('acme', { name: 'basic-only', token_endpoint_auth_method: 'client_secret_basic' });
+    const viaPost = await h.post('acme', '/token', form({ client_id: basicOnly.clientId, client_secret: basicOnly.secret! }));
+    expect(await viaPost.json()).toEqual({ error: 'invalid_client', error_description: `client ${basicOnly.clientId} is registered for client_secret_basic, but the request used client_secret_post` });
+    // A wrong secret sent the other way says only that authentication failed: no hint that the client exists.
+    const wrong = await h.post('acme', '/token', form({ client_id: basicOnly.clientId, client_secret: `${basicOnly.secret!.slice(0, -2)}xx` }));
+    expect(await wrong.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    const unknown = await h.post('acme', '/token', form({ client_id: 'no-such-client', client_secret: basicOnly.secret! }));
+    expect(await unknown.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    // The log says it too, with the client and never the secret.
+    const line = h.logs.records().find((l) => l.msg === 'client authentication failed' && String(l.error_description).includes('registered for client_secret_basic'));
+    expect(line).toMatchObject({ client_id: basicOnly.clientId });
+    expect(h.logs.text).not.toContain(basicOnly.secret!);
   });
 
   it('two authentication methods in one request are invalid_request (RFC 6749 §2.3)', async () => {
@@ -236,7 +253,7 @@ describe.each(DATABASES)('token endpoint, client_credentials (%s)', (database) =
     expect(err.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
 
-  it('the client_credentials path needs no database in the steady state (DESIGN §5): tokens keep coming with the database closed', async () => {
+  it('the client_credentials path needs no database in the steady state (docs/operations.md): tokens keep coming with the database closed', async () => {
     const solo = await startOidc(database);
     try {
       const c = await solo.createClient('main', { name: 'svc', audiences: [API] });

@@ -98,7 +98,7 @@ describe.each(DATABASES)('userinfo (%s)', (database) => {
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="openid"/);
   });
 
-  it('DESIGN §4 tenant isolation: another tenant\'s valid token is invalid_token (401)', async () => {
+  it('docs/security.md tenant isolation: another tenant\'s valid token is invalid_token (401)', async () => {
     await h.af.admin.tenants.create(LOCAL_ADMIN, { slug: 'elsewhere', name: 'Elsewhere' });
     const other = await h.tenantBySlug('elsewhere');
     const rp2 = await h.client({ slug: 'elsewhere' });

@@ -212,7 +212,7 @@ describe.each(DATABASES)('password reset (%s)', (database) => {
     expect(await mailTo(site, 'nobody@example.com')).toHaveLength(0);
   });
 
-  it('rate limits (DESIGN §4 Abuse): past the per-address budget, 429 with Retry-After and the same page for known and unknown addresses', async () => {
+  it('rate limits (docs/security.md, abuse): past the per-address budget, 429 with Retry-After and the same page for known and unknown addresses', async () => {
     site.clock.advance(61 * 60_000);
     const known = 'limited@example.com';
     await newUser(known);

@@ -60,12 +60,12 @@ describe.each(DATABASES)('security events (%s)', (database) => {
   });
 
   it('an API key used from a second address is api_key_new_address; its first address and a known one are not', async () => {
-    const { api_key, token } = await h.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'deploy', tenant: 'main', scopes: ['tenants:read'] });
+    const { id: apiKeyId, token } = await h.af.admin.apiKeys.create(LOCAL_ADMIN, { name: 'deploy', tenant: 'main', scopes: ['tenants:read'] });
     const use = (from: string) => fetchFrom(from)(`${h.url}/api/v1/tenants/main`, { headers: { authorization: `Bearer ${token}` } });
     for (const from of ['127.0.10.2', '127.0.10.2', '127.0.10.3', '127.0.10.3']) expect((await use(from)).status).toBe(200);
-    const events = (await h.af.repo.securityEvents.list(h.tenant.id, { limit: 50, kind: 'api_key_new_address' })).filter((e) => e.data.api_key_id === api_key.id);
+    const events = (await h.af.repo.securityEvents.list(h.tenant.id, { limit: 50, kind: 'api_key_new_address' })).filter((e) => e.data.api_key_id === apiKeyId);
     expect(events.map((e) => e.ip)).toEqual(['127.0.10.3']);
-    expect((await h.af.repo.audit.list(h.tenant.id, { limit: 5, action: 'security.api_key_new_address' }))[0]).toMatchObject({ actor: `api_key:${api_key.id}`, target: `api_key:${api_key.id}` });
+    expect((await h.af.repo.audit.list(h.tenant.id, { limit: 5, action: 'security.api_key_new_address' }))[0]).toMatchObject({ actor: `api_key:${apiKeyId}`, target: `api_key:${apiKeyId}` });
     const metrics = await (await h.fetch('/metrics')).text();
     expect(metrics).toMatch(/authflow_security_events_total\{kind="api_key_new_address"\} [1-9]/);
     expect(metrics).toMatch(/authflow_security_events_total\{kind="refresh_reuse"\} [1-9]/);

@@ -1,4 +1,4 @@
-// The ops surface of `authflow serve` (DESIGN §3 HTTP "Ops", §4 Browser/Errors):
+// The ops surface of `authflow serve` (docs/cli.md HTTP "Ops", §4 Browser/Errors):
 // /healthz, /readyz, /metrics, RFC 9457 errors, request ids, security headers,
 // and a graceful stop. Every HTTP assertion runs both in-process (`app.fetch`)
 // and over real node:http, the way h3's own test setup does.

@@ -1,4 +1,4 @@
-// Revoking a user's consent (DESIGN §9: a grant is user × client × scopes;
+// Revoking a user's consent (docs/architecture.md: a grant is user × client × scopes;
 // refresh-token families and auth codes hang off it, and revoking it revokes
 // them). A user signs in through the hosted pages with openid-client as the
 // RP; the admin revokes the consent with `authflow user revoke-consent` (on

@@ -2,7 +2,7 @@
 // hashes made elsewhere (bcrypt, argon2i, argon2id of other parameters,
 // scrypt and PBKDF2 in PHC/passlib form) or a plain password, sign in on the
 // real hosted login page over HTTP, and their hash becomes the tenant's
-// argon2id at that first sign-in (DESIGN §4 "imported bcrypt/argon2 hashes
+// argon2id at that first sign-in (docs/security.md "imported bcrypt/argon2 hashes
 // verify and are upgraded on next login"). Re-imports are idempotent, a dry
 // run writes nothing, bad rows are reported by line and the rest imported,
 // and export → import round-trips into another tenant. SQLite, and Postgres

@@ -1,4 +1,4 @@
-// The chain arithmetic of the audit log (DESIGN §4 Audit): canonical JSON,
+// The chain arithmetic of the audit log (docs/security.md, audit): canonical JSON,
 // the hash of an event, and verification in seq order, page by page. The
 // stored chain is an array here; test/integration/audit.test.ts tampers with
 // real rows on SQLite and Postgres.

@@ -30,7 +30,7 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe('loadConfig: defaults', () => {
-  it('works with no file and no environment, and has no default secrets (DESIGN §4)', () => {
+  it('works with no file and no environment, and has no default secrets (docs/security.md)', () => {
     const c = load();
     expect(c).toMatchObject({
       dataDir: dir.path,
@@ -120,7 +120,7 @@ describe('loadConfig: precedence flags > env > file > defaults', () => {
     expect(load().argon2).toEqual({ memoryCost: 19456, timeCost: 3, parallelism: 1 });
   });
 
-  // DESIGN §7 swaps argon2 cost through config ("Slow parts are swapped through
+  // docs/architecture.md swaps argon2 cost through config ("Slow parts are swapped through
   // config"): AUTHFLOW_ARGON2_* must win over the file, like every other setting.
   it('lets AUTHFLOW_ARGON2_* and flags override argon2 settings in the file', () => {
     writeYaml('argon2:\n  memory_cost: 4096\n  time_cost: 3\n');
@@ -331,7 +331,7 @@ describe('loadConfig: smtp', () => {
     expect(load().smtp).toMatchObject({ user: 'u', password: 'from-file', tlsCa: expect.stringContaining('BEGIN CERTIFICATE') });
   });
 
-  it('keeps the password out of the config file (DESIGN §4: no secrets in the file)', () => {
+  it('keeps the password out of the config file (docs/security.md: no secrets in the file)', () => {
     smtpFile('host: smtp.acme.test\nfrom: no-reply@acme.test\nuser: u\npassword: inline');
     const e = configError(() => load());
     expect(e.field).toBe('smtp.password');

@@ -23,7 +23,7 @@ import {
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const key32 = (fill: number) => Buffer.alloc(32, fill).toString('base64url');
 
-describe('master key ring (AES-256-GCM, DESIGN §4 recoverable secrets)', () => {
+describe('master key ring (AES-256-GCM, docs/security.md recoverable secrets)', () => {
   const ring = parseKeyRing(`k1:${key32(1)}`);
 
   it('round-trips and produces v1.<kid>.<base64url> ciphertexts', () => {
@@ -132,7 +132,7 @@ describe('master key ring (AES-256-GCM, DESIGN §4 recoverable secrets)', () => 
 
 describe('random values', () => {
   it('randomString carries the requested entropy as base64url', () => {
-    expect(SECRET_BYTES).toBeGreaterThanOrEqual(32); // DESIGN §4: at least 256 bits
+    expect(SECRET_BYTES).toBeGreaterThanOrEqual(32); // docs/security.md: at least 256 bits
     const s = randomString();
     expect(s).toMatch(B64URL);
     expect(Buffer.from(s, 'base64url')).toHaveLength(SECRET_BYTES);
@@ -161,7 +161,7 @@ describe('random values', () => {
   });
 });
 
-describe('digests and constant-time comparison (DESIGN §4 machine secrets)', () => {
+describe('digests and constant-time comparison (docs/security.md machine secrets)', () => {
   it('sha256 is base64url SHA-256 of strings and bytes', () => {
     // FIPS 180-2 test vector "abc".
     expect(sha256('abc')).toBe(Buffer.from('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'hex').toString('base64url'));
@@ -188,7 +188,7 @@ describe('digests and constant-time comparison (DESIGN §4 machine secrets)', ()
   });
 });
 
-describe('password hashing (argon2id, DESIGN §4 human passwords)', () => {
+describe('password hashing (argon2id, docs/security.md human passwords)', () => {
   const fast = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 
   it('hashes with argon2id and the configured parameters, salted', async () => {

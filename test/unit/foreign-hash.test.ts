@@ -1,4 +1,4 @@
-// Hashes made by other systems (DESIGN §4: "imported bcrypt/argon2 hashes
+// Hashes made by other systems (docs/security.md: "imported bcrypt/argon2 hashes
 // verify and are upgraded on next login"): each accepted format verifies the
 // right password and refuses a wrong one; malformed hashes and hashes whose
 // cost would make a sign-in a denial of service are refused up front.

@@ -50,7 +50,7 @@ describe('validateSlug: a lower-case DNS label (RFC 1035 §2.3.1, RFC 1123 §2.1
     }
   });
 
-  it('reserves the instance-level path segments (DESIGN §3: /api/v1, /healthz, /readyz, /metrics, /t/…)', () => {
+  it('reserves the instance-level path segments (docs/cli.md: /api/v1, /healthz, /readyz, /metrics, /t/…)', () => {
     for (const word of ['api', 'healthz', 'readyz', 'metrics', 't', 'admin', 'well-known']) expect(RESERVED_SLUGS.has(word)).toBe(true);
   });
 

@@ -48,8 +48,8 @@ export function registerApiKey(program: Command, run: RunEnv): void {
       const result = await ctx.withAdmin((admin) => admin.apiKeys.create(body));
       ctx.io.result(result, () =>
         [
-          `Created API key "${result.api_key.name}" (${result.api_key.tenant ? `tenant ${result.api_key.tenant}` : 'instance admin'}).`,
-          apiKeyBlock(result.api_key),
+          `Created API key "${result.name}" (${result.tenant ? `tenant ${result.tenant}` : 'instance admin'}).`,
+          apiKeyBlock(result),
           '',
           `token: ${result.token}`,
           'Store the token now: it will not be shown again (authflow keeps only its hash).',

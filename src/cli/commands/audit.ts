@@ -10,6 +10,11 @@ const TENANT_HELP = 'tenant slug or id (default: AUTHFLOW_TENANT)';
 /** Events fetched per request when reading the log in order (tail, export). */
 const BATCH = 200;
 
+/** The filters of a list, as the flags that repeat it. */
+function filterFlags(q: AuditListQuery): string {
+  return (['actor', 'action', 'target'] as const).map((k) => (q[k] ? ` --${k} ${/^[\w:.@-]+$/.test(q[k]!) ? q[k] : `'${q[k]!.replaceAll("'", `'\\''`)}'`}` : '')).join('');
+}
+
 /** `authflow audit list|tail|verify|export`: a tenant's hash-chained audit log. */
 export function registerAudit(program: Command, run: RunEnv): void {
   const audit = program
@@ -32,7 +37,7 @@ export function registerAudit(program: Command, run: RunEnv): void {
       const tenant = ctx.tenant(flags.tenant);
       const q: AuditListQuery = { limit: limitOf(flags.limit), cursor: flags.cursor, actor: flags.actor, action: flags.action, target: flags.target };
       const page = await ctx.withAdmin((admin) => admin.audit.list(tenant, q));
-      ctx.io.result(page, () => (page.items.length ? eventTable(page) + morePages(`authflow audit list --tenant ${tenant}`, page) : `No audit events in tenant ${tenant}${q.actor || q.action || q.target ? ' match' : ''}.`));
+      ctx.io.result(page, () => (page.items.length ? eventTable(page) + morePages(`authflow audit list --tenant ${tenant}${filterFlags(q)}`, page, `"authflow audit export --tenant ${tenant}" for every event`) : `No audit events in tenant ${tenant}${q.actor || q.action || q.target ? ' match' : ''}.`));
     }));
 
   audit

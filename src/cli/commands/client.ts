@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ClientView } from '../../core/admin/index.ts';
 import { ValidationFailed } from '../../core/errors.ts';
-import { actionOf, type RunEnv } from '../context.ts';
+import { actionOf, type CommandContext, type RunEnv } from '../context.ts';
+import { promptStreams } from '../io.ts';
 import { UsageError } from '../exit-codes.ts';
 import { fields, table, text } from '../io.ts';
 import { examples, listPages, morePages, pageOptions, repeatable, seconds, type PageFlags } from '../options.ts';
@@ -53,9 +54,9 @@ export function registerClient(program: Command, run: RunEnv): void {
     .action(actionOf(run, async (ctx, rawFlags) => {
       const flags = rawFlags as ClientFlags;
       const tenant = ctx.tenant(flags.tenant);
-      const body = clientBody(flags);
+      const body = { ...clientBody(flags), ...(await askKind(ctx, flags)) };
       const result = await ctx.withAdmin((admin) => admin.clients.create(tenant, body));
-      ctx.io.result(result, () => [`Created client "${result.client.name}" in tenant ${result.client.tenant}.`, clientBlock(result.client), secretLines(result.client_secret)].filter(Boolean).join('\n'));
+      ctx.io.result(result, () => [`Created client "${result.name}" in tenant ${result.tenant}.`, clientBlock(result), secretLines(result.client_secret)].filter(Boolean).join('\n'));
     }));
 
   pageOptions(client.command('list').description("list a tenant's clients").option('--tenant <tenant>', TENANT_HELP), 'clients')
@@ -95,7 +96,7 @@ export function registerClient(program: Command, run: RunEnv): void {
       const body = clientBody(flags);
       if (Object.keys(body).length === 0) throw new UsageError('nothing to update: pass at least one flag such as --name or --redirect-uri (see "authflow client update --help")');
       const result = await ctx.withAdmin((admin) => admin.clients.update(tenant, clientId as string, body));
-      ctx.io.result(result, () => [`Updated client "${result.client.name}" in tenant ${result.client.tenant}.`, clientBlock(result.client), secretLines(result.client_secret)].filter(Boolean).join('\n'));
+      ctx.io.result(result, () => [`Updated client "${result.name}" in tenant ${result.tenant}.`, clientBlock(result), secretLines(result.client_secret)].filter(Boolean).join('\n'));
     }));
 
   client
@@ -126,10 +127,10 @@ export function registerClient(program: Command, run: RunEnv): void {
       const tenant = ctx.tenant(flags.tenant);
       const grace = seconds('--grace', flags.grace);
       const result = await ctx.withAdmin((admin) => admin.clients.rotateSecret(tenant, clientId as string, grace === undefined ? {} : { grace_period: grace }));
-      const previous = result.client.previous_secret_expires_at;
+      const previous = result.previous_secret_expires_at;
       ctx.io.result(result, () =>
         [
-          `New secret for client "${result.client.name}" (${result.client.client_id}) in tenant ${result.client.tenant}.`,
+          `New secret for client "${result.name}" (${result.client_id}) in tenant ${result.tenant}.`,
           secretLines(result.client_secret),
           previous ? `The previous secret keeps working until ${previous}.` : 'The previous secret no longer works.',
         ].join('\n'),
@@ -194,6 +195,32 @@ function clientBody(f: ClientFlags): Record<string, unknown> {
     cors_origins: list(f.corsOrigin),
   };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * A confidential client needs to say whether people sign in through it (redirect URIs) or it is a machine
+ * (client_credentials). Neither given: ask on a terminal, refuse otherwise.
+ */
+async function askKind(ctx: CommandContext, f: ClientFlags): Promise<Record<string, unknown>> {
+  const isPublic = f.type === 'public' || f.authMethod === 'none';
+  if (isPublic || (Array.isArray(f.redirectUri) && f.redirectUri.length) || f.grant?.length) return {};
+  if (!ctx.io.stdinIsTTY || ctx.io.json) throw new UsageError('say what kind of client this is: --redirect-uri URL for an app that signs users in, or --grant client_credentials for a machine client');
+  const { input, select } = await import('@inquirer/prompts');
+  // A fresh pair per prompt: the prompt library ends its output when it is done.
+  const prompts = () => promptStreams(ctx);
+  const kind = await select(
+    {
+      message: 'What kind of client is this?',
+      choices: [
+        { name: 'An app people sign in to (authorization code; needs its redirect URI)', value: 'web' },
+        { name: 'A machine client: a service calling APIs as itself (client_credentials)', value: 'machine' },
+      ],
+    },
+    prompts(),
+  );
+  if (kind === 'machine') return { grant_types: ['client_credentials'], scopes: f.scope ?? [] };
+  const uri = await input({ message: 'Redirect URI (exact, e.g. https://app.example.com/callback)', validate: (v) => (/^[a-z][a-z0-9+.-]*:\S+$/i.test(v) ? true : 'a URL such as https://app.example.com/callback') }, prompts());
+  return { redirect_uris: [uri] };
 }
 
 /** A JWK Set from a file; a single JWK is taken as a set of one. */

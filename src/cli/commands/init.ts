@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { InitAnswers, InitResult } from '../../app/index.ts';
 import { actionOf, type CommandContext, type RunEnv } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
+import { promptStreams } from '../io.ts';
 
 interface InitFlags {
   nonInteractive?: boolean;
@@ -53,19 +54,27 @@ export async function collectAnswers(ctx: CommandContext, flags: InitFlags): Pro
   const base = { dataDir, host: flags.host, port };
   if (!interactive) return { ...base, ...defaults };
 
+  // Each answer is checked as it is typed, by the rules init applies later, so nothing is asked twice.
   const { input, select } = await import('@inquirer/prompts');
-  const publicUrl = await input({ message: 'Public URL of this server', default: defaults.publicUrl, validate: (v) => (/^https?:\/\/[^\s/?#]+/.test(v) ? true : 'an http(s) URL, e.g. https://id.example.com') });
-  const adminEmail = await input({ message: "Administrator's email", default: defaults.adminEmail, validate: (v) => (v === '' || /^[^\s@]+@[^\s@]+$/.test(v) ? true : 'an email address') });
-  const tenantSlug = await input({ message: 'First tenant slug', default: defaults.tenantSlug });
-  const kind = await select({
-    message: 'Database',
-    choices: [
-      { name: `Embedded SQLite (${dataDir}/authflow.db)`, value: 'sqlite' },
-      { name: 'PostgreSQL', value: 'postgres' },
-    ],
-    default: defaults.databaseUrl ? 'postgres' : 'sqlite',
-  });
-  const databaseUrl = kind === 'postgres' ? await input({ message: 'PostgreSQL URL', default: defaults.databaseUrl, validate: (v) => (/^postgres(ql)?:\/\//.test(v) ? true : 'postgres://user:password@host:5432/db') }) : undefined;
+  const { settingProblem } = await import('../../config/index.ts');
+  const { slugProblem } = await import('../../core/tenants/tenant.ts');
+  // A fresh pair per prompt: the prompt library ends its output when it is done.
+  const prompts = () => promptStreams(ctx);
+  const publicUrl = await input({ message: 'Public URL of this server', default: defaults.publicUrl, validate: (v) => settingProblem('public_url', v) ?? true }, prompts());
+  const adminEmail = await input({ message: "Administrator's email (optional)", default: defaults.adminEmail, validate: (v) => (v === '' || !settingProblem('admin_email', v) ? true : 'an email address such as ops@example.com, or nothing') }, prompts());
+  const tenantSlug = await input({ message: 'First tenant slug', default: defaults.tenantSlug, validate: (v) => slugProblem(v) ?? true }, prompts());
+  const kind = await select(
+    {
+      message: 'Database',
+      choices: [
+        { name: `Embedded SQLite (${dataDir}/authflow.db)`, value: 'sqlite' },
+        { name: 'PostgreSQL', value: 'postgres' },
+      ],
+      default: defaults.databaseUrl ? 'postgres' : 'sqlite',
+    },
+    prompts(),
+  );
+  const databaseUrl = kind === 'postgres' ? await input({ message: 'PostgreSQL URL', default: defaults.databaseUrl, validate: (v) => (/^postgres(ql)?:\/\/[^/\s]+/.test(v) ? true : 'a URL such as postgres://user:password@host:5432/db') }, prompts()) : undefined;
   return { ...base, publicUrl, adminEmail: adminEmail || undefined, tenantSlug, databaseUrl };
 }
 

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { MailSummaryView, MailView } from '../../core/admin/index.ts';
 import { actionOf, type RunEnv } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
@@ -25,12 +25,13 @@ export function registerMail(program: Command, run: RunEnv): void {
     .option('--to <address>', 'only mail to this address')
     .option('--limit <n>', 'how many messages per page (1–200, default 50)')
     .option('--cursor <cursor>', 'continue after the page that printed this cursor')
+    .addOption(new Option('--all', 'every message, fetching page after page').conflicts('cursor'))
     .addHelpText('after', examples('authflow mail list --to ada@example.com', 'authflow mail list --tenant acme --status failed --json | jq -r ".items[] | [.id, .last_error] | @tsv"'))
     .action(actionOf(run, async (ctx, rawFlags) => {
       const flags = rawFlags as PageFlags & { tenant?: string; status?: string; to?: string };
       if (flags.status !== undefined && !(STATUSES as readonly string[]).includes(flags.status)) throw new UsageError(`--status must be pending, sent or failed, not "${flags.status}"`);
       const status = flags.status as (typeof STATUSES)[number] | undefined;
-      const page = await ctx.withAdmin((admin) => listPages({ limit: flags.limit, cursor: flags.cursor }, (q) => admin.mail.list({ ...q, tenant: flags.tenant, status, to: flags.to })));
+      const page = await ctx.withAdmin((admin) => listPages({ limit: flags.limit, cursor: flags.cursor, all: flags.all }, (q) => admin.mail.list({ ...q, tenant: flags.tenant, status, to: flags.to })));
       const filtered = flags.tenant || status || flags.to;
       ctx.io.result(page, () => (page.items.length ? mailTable(page.items) + morePages(`authflow mail list${flagLine(flags)}`, page) : filtered ? 'No mail matches.' : 'The outbox is empty.'));
     }));

@@ -43,7 +43,7 @@ export function registerServe(program: Command, run: RunEnv): void {
         await af.close();
         throw e;
       }
-      af.logger.info({ url: serving.url, public_url: config.publicUrl, database: af.database.kind }, `authflow listening on ${serving.url}`);
+      af.logger.info({ url: serving.url, public_url: config.publicUrl, database: af.database.kind, ...(serving.metricsUrl ? { metrics_url: serving.metricsUrl } : {}) }, `authflow listening on ${serving.url}`);
 
       af.logger.info({ signal: await signal }, 'shutting down: draining in-flight requests');
       await serving.stop();

@@ -10,7 +10,7 @@ export interface Limit {
 /**
  * Counts a hit on `key` and throws RateLimited (429 + Retry-After) once the
  * window's budget is spent. Counters live in the database, so every server
- * on a shared Postgres enforces the same budget (DESIGN §4 Abuse). Keys name
+ * on a shared Postgres enforces the same budget (docs/security.md, abuse). Keys name
  * what they limit: `reset:<tenant>:<email>`, `reset-ip:<tenant>:<ip>`, …
  */
 export async function consumeLimit(store: RateLimitStore, key: string, limit: Limit, now: number, message = 'Too many attempts. Wait a moment and try again.'): Promise<void> {

@@ -26,8 +26,8 @@ export function apiKeyAdmin(deps: AdminDeps) {
     return cache.get(tenantId)!;
   };
   return {
-    /** Creates an API key; the token is returned once. A tenant key can only mint keys for its tenant with scopes it holds. */
-    async create(p: Principal, input: unknown): Promise<{ api_key: ApiKeyView; token: string }> {
+    /** Creates an API key; answers its fields with the token (returned once) beside them. A tenant key can only mint keys for its tenant with scopes it holds. */
+    async create(p: Principal, input: unknown): Promise<ApiKeyView & { token: string }> {
       requireScope(p, 'apikeys:write');
       const body = parseInput(createApiKeySchema, input);
       let tenant: Tenant | null = null;
@@ -43,7 +43,7 @@ export function apiKeyAdmin(deps: AdminDeps) {
         if (tenant) await recordAdminAudit(s, p, created.apiKey.createdAt, tenant.id, 'api_key.created', `api_key:${created.apiKey.id}`, { name: created.apiKey.name, scopes: created.apiKey.scopes });
         return created;
       });
-      return { api_key: apiKeyView(apiKey, tenant?.slug ?? null), token };
+      return { ...apiKeyView(apiKey, tenant?.slug ?? null), token };
     },
 
     /** Lists keys: of one tenant, or (instance admins, no tenant given) all of them. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { randomString, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
-import type { Client } from '../clients/client.ts';
+import { usesClientSecret, type Client } from '../clients/client.ts';
 import { revokeGrant } from '../consents/revoke-grant.ts';
 import { checkClient, clientDefaults, createClientSchema, updateClientSchema, type ClientFields } from '../clients/client-input.ts';
-import { NotFound, NotPermitted, PreconditionFailed } from '../errors.ts';
+import { NotFound, NotPermitted, PreconditionFailed, ValidationFailed } from '../errors.ts';
 import type { Stores } from '../ports.ts';
 import { settingsOf, type Tenant } from '../tenants/tenant.ts';
 import { parseInput } from '../validation.ts';
@@ -36,8 +36,16 @@ const toFields = (c: Client): ClientFields => ({
   cors_origins: [...c.corsOrigins],
 });
 
-const usesSecret = (f: Pick<ClientFields, 'type' | 'token_endpoint_auth_method'>) =>
-  f.type === 'confidential' && (f.token_endpoint_auth_method === 'client_secret_basic' || f.token_endpoint_auth_method === 'client_secret_post');
+const usesSecret = (f: Pick<ClientFields, 'type' | 'token_endpoint_auth_method'>) => f.type === 'confidential' && usesClientSecret(f.token_endpoint_auth_method);
+
+/**
+ * What create, update and rotate-secret answer: the client's fields at the top
+ * level and, when one was just issued, the one-time `client_secret` beside them.
+ */
+/** Why a client with neither redirect URIs nor grant types is refused: the two kinds it could be. */
+export const NEEDS_KIND = 'say what kind of client this is: redirect_uris for an app that signs users in, or grant_types ["client_credentials"] for a machine client';
+
+export type ClientWithSecret = ClientView & { client_secret?: string };
 
 export function clientAdmin(deps: AdminDeps) {
   const find = async (s: Stores, p: Principal, tenantRef: string, clientId: string): Promise<{ tenant: Tenant; client: Client }> => {
@@ -67,16 +75,13 @@ export function clientAdmin(deps: AdminDeps) {
 
   return {
     /** Registers a client. `client_secret` is returned once, for secret-based clients only. */
-    async create(p: Principal, tenantRef: string, input: unknown): Promise<{ client: ClientView; client_secret?: string }> {
+    async create(p: Principal, tenantRef: string, input: unknown): Promise<ClientWithSecret> {
       requireScope(p, 'clients:write');
       const body = parseInput(createClientSchema, input);
       const type = body.type ?? (body.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
       const defaults = clientDefaults(type);
-      // A confidential client with no redirect URI is a machine client.
-      if (type === 'confidential' && !body.redirect_uris?.length && !body.grant_types) {
-        defaults.grant_types = ['client_credentials'];
-        defaults.scopes = [];
-      }
+      // Guessing between a web app and a machine client would hand out the wrong kind of client.
+      if (type === 'confidential' && !body.redirect_uris?.length && !body.grant_types) throw new ValidationFailed('redirect_uris', NEEDS_KIND);
       const fields: ClientFields = { ...defaults, ...stripUndefined(body), type } as ClientFields;
       return deps.repo.transaction(async (s) => {
         const tenant = await findTenant(s, p, tenantRef);
@@ -89,7 +94,7 @@ export function clientAdmin(deps: AdminDeps) {
         );
         await s.clients.insert(client);
         await recordAdminAudit(s, p, now, tenant.id, 'client.created', `client:${client.clientId}`, { name: client.name, type: client.type });
-        return { client: clientView(client, tenant.slug), ...(secret ? { client_secret: secret } : {}) };
+        return { ...clientView(client, tenant.slug), ...(secret ? { client_secret: secret } : {}) };
       });
     },
 
@@ -105,7 +110,7 @@ export function clientAdmin(deps: AdminDeps) {
       return clientView(client, tenant.slug);
     },
 
-    async update(p: Principal, tenantRef: string, clientId: string, input: unknown, ifMatch?: string): Promise<{ client: ClientView; client_secret?: string }> {
+    async update(p: Principal, tenantRef: string, clientId: string, input: unknown, ifMatch?: string): Promise<ClientWithSecret> {
       requireScope(p, 'clients:write');
       const patch = parseInput(updateClientSchema, input);
       return deps.repo.transaction(async (s) => {
@@ -131,7 +136,7 @@ export function clientAdmin(deps: AdminDeps) {
         );
         await s.clients.update(next);
         await recordAdminAudit(s, p, next.updatedAt, tenant.id, 'client.updated', `client:${client.clientId}`, { changed: Object.keys(stripUndefined(patch)), new_secret: secret !== undefined });
-        return { client: clientView(next, tenant.slug), ...(secret ? { client_secret: secret } : {}) };
+        return { ...clientView(next, tenant.slug), ...(secret ? { client_secret: secret } : {}) };
       });
     },
 
@@ -149,7 +154,7 @@ export function clientAdmin(deps: AdminDeps) {
     },
 
     /** Issues a new secret (returned once); the old one keeps working for `grace_period` seconds. */
-    async rotateSecret(p: Principal, tenantRef: string, clientId: string, input: unknown = {}): Promise<{ client: ClientView; client_secret: string }> {
+    async rotateSecret(p: Principal, tenantRef: string, clientId: string, input: unknown = {}): Promise<ClientView & { client_secret: string }> {
       requireScope(p, 'clients:write');
       const { grace_period } = parseInput(rotateSecretSchema, input);
       return deps.repo.transaction(async (s) => {
@@ -166,7 +171,7 @@ export function clientAdmin(deps: AdminDeps) {
         };
         await s.clients.update(next);
         await recordAdminAudit(s, p, now, tenant.id, 'client.secret_rotated', `client:${client.clientId}`, { grace_period });
-        return { client: clientView(next, tenant.slug), client_secret: secret };
+        return { ...clientView(next, tenant.slug), client_secret: secret };
       });
     },
   };

@@ -12,7 +12,7 @@ import { requireScope, type Principal } from './principal.ts';
 import { consentView, type ConsentListView, type ConsentRevocationView } from './views.ts';
 
 /**
- * A user's consents (DESIGN §9 `grant`: user × client × scopes): what they
+ * A user's consents (docs/architecture.md `grant`: user × client × scopes): what they
  * are, and taking them back. Revoking one revokes everything issued under it
  * and makes the client ask for consent again. Users are named by id or email.
  */

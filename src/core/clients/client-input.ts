@@ -46,7 +46,7 @@ export function clientDefaults(type: 'confidential' | 'public'): Omit<ClientFiel
     grant_types: ['authorization_code', 'refresh_token'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     audiences: [],
-    token_endpoint_auth_method: type === 'public' ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: type === 'public' ? 'none' : 'client_secret',
     jwks: null,
     jwks_uri: null,
     id_token_signed_response_alg: 'RS256',
@@ -63,7 +63,7 @@ export function checkClient(c: ClientFields, settings: TenantSettings): void {
     throw new ValidationFailed(field, message);
   };
   if (c.type === 'public' && c.token_endpoint_auth_method !== 'none') fail('token_endpoint_auth_method', 'a public client cannot authenticate; use "none" (PKCE protects it)');
-  if (c.type === 'confidential' && c.token_endpoint_auth_method === 'none') fail('token_endpoint_auth_method', 'a confidential client must authenticate; use client_secret_basic, client_secret_post or private_key_jwt');
+  if (c.type === 'confidential' && c.token_endpoint_auth_method === 'none') fail('token_endpoint_auth_method', 'a confidential client must authenticate; use client_secret (Basic or form body), client_secret_basic, client_secret_post or private_key_jwt');
   if (c.token_endpoint_auth_method === 'private_key_jwt' && !c.jwks && !c.jwks_uri) fail('jwks', 'private_key_jwt needs the client\'s public keys: set jwks or jwks_uri');
   if (c.jwks && c.jwks_uri) fail('jwks_uri', 'set jwks or jwks_uri, not both');
   for (const g of c.grant_types) if (!settings.grant_types.includes(g)) fail('grant_types', `"${g}" is not allowed in this tenant (allowed: ${settings.grant_types.join(', ')})`);

@@ -2,8 +2,24 @@ import type { JSONWebKeySet } from 'jose';
 import type { SigningAlg } from '../../crypto/index.ts';
 import type { GrantType } from '../oauth/grant-types/grant-type.ts';
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
-export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
+/** How a client may authenticate at the token endpoint, as OIDC Core §9 names the methods. */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/**
+ * What a client registers: one of the methods, or `client_secret` — its secret
+ * by either client_secret_basic or client_secret_post, the default for a client
+ * with a secret (libraries differ in which one they send first).
+ */
+export const AUTH_METHODS = ['client_secret', 'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+export type RegisteredAuthMethod = (typeof AUTH_METHODS)[number];
+
+/** The methods a registration accepts. */
+export function acceptedAuthMethods(registered: RegisteredAuthMethod): readonly TokenEndpointAuthMethod[] {
+  return registered === 'client_secret' ? ['client_secret_basic', 'client_secret_post'] : [registered];
+}
+
+/** Whether a registration authenticates with a client secret. */
+export const usesClientSecret = (registered: RegisteredAuthMethod): boolean => registered === 'client_secret' || registered === 'client_secret_basic' || registered === 'client_secret_post';
 
 /** An OAuth client registered in a tenant. Secrets are held only as SHA-256. */
 export interface Client {
@@ -21,7 +37,7 @@ export interface Client {
   readonly grantTypes: readonly GrantType[];
   readonly scopes: readonly string[];
   readonly audiences: readonly string[];
-  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly tokenEndpointAuthMethod: RegisteredAuthMethod;
   readonly jwks: JSONWebKeySet | null;
   readonly jwksUri: string | null;
   readonly idTokenSignedResponseAlg: SigningAlg;

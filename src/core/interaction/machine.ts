@@ -8,6 +8,7 @@ import { establishSession, resumeSession, touchSession, type Device, type Starte
 import type { Tenant } from '../tenants/tenant.ts';
 import { deviceHashOf, recordSignInDevice } from '../users/devices.ts';
 import { RateLimited } from '../errors.ts';
+import { appendAccountEvent } from '../audit/account-events.ts';
 import type { FlowDeps } from './deps.ts';
 import { INTERACTION_TTL_MS, type Interaction, type InteractionState } from './interaction.ts';
 import type { PageView } from './pages.ts';
@@ -146,6 +147,14 @@ export async function finish(
     // The browser's device cookie (set when missing): a first sign-in from it after others is a `user.new_device` event and mail.
     deviceSecret = (await recordSignInDevice(deps, tenant, { issuer: input.issuer, userId: auth.userId, secret: input.deviceSecret, device: input.device })).secret;
     await deps.repo.users.recordLogin(tenant.id, auth.userId, deps.clock.now());
+    await appendAccountEvent(deps.repo, {
+      tenantId: tenant.id,
+      at: deps.clock.now(),
+      action: 'user.signed_in',
+      target: `user:${auth.userId}`,
+      data: { client_id: input.client.clientId, method: auth.amr, session_id: session.id, ...(auth.acr ? { acr: auth.acr } : {}) },
+      ip: input.device.ip,
+    });
   } else {
     if (!current || current.id !== interaction.state.sessionId) {
       // The session this request relied on ended meanwhile (logout in another tab): sign in again.

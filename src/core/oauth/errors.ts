@@ -30,8 +30,11 @@ export class InvalidRequest extends OAuthError {
 /** RFC 6749 §5.2 invalid_client: client authentication failed. 401 with a challenge for the scheme the client tried (Basic by default). */
 export class InvalidClient extends OAuthError {
   override name = 'InvalidClient';
-  constructor(description = 'client authentication failed', scheme: 'Basic' | null = 'Basic') {
+  /** The client_id the request claimed (unverified), for the log only. */
+  clientId: string | undefined;
+  constructor(description = 'client authentication failed', scheme: 'Basic' | null = 'Basic', clientId?: string) {
     super('invalid_client', 401, description, scheme ? { 'www-authenticate': `${scheme} realm="authflow", charset="UTF-8"` } : {});
+    this.clientId = clientId;
   }
 }
 

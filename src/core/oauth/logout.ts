@@ -2,6 +2,7 @@ import type { Client } from '../clients/client.ts';
 import type { FlowDeps } from '../interaction/deps.ts';
 import type { Session } from '../sessions/session.ts';
 import { endSession } from '../sessions/sso.ts';
+import { appendAccountEvent } from '../audit/account-events.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 import { InvalidRequest } from './errors.ts';
 import { verifyIdTokenHint } from './tokens/id-token-hint.ts';
@@ -60,6 +61,14 @@ export async function planLogout(
 }
 
 /** Ends the SSO session (and records its revocation, so tokens with its `sid` can be refused). */
-export async function performLogout(deps: FlowDeps, tenant: Tenant, session: Session | undefined): Promise<void> {
-  if (session) await endSession(deps, tenant, session);
+export async function performLogout(deps: FlowDeps, tenant: Tenant, session: Session | undefined, input: { clientId?: string | undefined; ip?: string | null } = {}): Promise<void> {
+  if (!session || !(await endSession(deps, tenant, session))) return;
+  await appendAccountEvent(deps.repo, {
+    tenantId: tenant.id,
+    at: deps.clock.now(),
+    action: 'user.signed_out',
+    target: `user:${session.userId}`,
+    data: { session_id: session.id, ...(input.clientId ? { client_id: input.clientId } : {}) },
+    ip: input.ip ?? null,
+  });
 }

@@ -7,7 +7,7 @@ import { isLive, type Session } from './session.ts';
 
 type Deps = { readonly repo: Pick<Repository, 'sessions'>; readonly clock: Clock };
 
-/** Prefix of the SSO session cookie's secret (DESIGN §4 typed secrets). */
+/** Prefix of the SSO session cookie's secret (docs/security.md typed secrets). */
 const KIND = 'ss';
 
 /** How the user authenticated: what the session records (OIDC Core §2 auth_time, amr, acr). */

@@ -25,9 +25,16 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
 
 /** A DNS label (RFC 1123 §2.1: letters, digits, hyphens; may start with a digit), lower case, not reserved. */
 export function validateSlug(slug: string): string {
-  if (!SLUG.test(slug)) throw new ValidationFailed('slug', 'must be 1–63 lower-case letters, digits or hyphens, not starting or ending with a hyphen');
-  if (RESERVED_SLUGS.has(slug)) throw new ValidationFailed('slug', `"${slug}" is reserved`);
+  const problem = slugProblem(slug);
+  if (problem) throw new ValidationFailed('slug', problem);
   return slug;
+}
+
+/** What is wrong with a slug, or undefined (prompts check answers with it as they are typed). */
+export function slugProblem(slug: string): string | undefined {
+  if (!SLUG.test(slug)) return 'must be 1–63 lower-case letters, digits or hyphens, not starting or ending with a hyphen (e.g. acme)';
+  if (RESERVED_SLUGS.has(slug)) return `"${slug}" is reserved`;
+  return undefined;
 }
 
 /** The tenant's issuer identifier: its custom domain, or `{public_url}/t/{slug}`. */

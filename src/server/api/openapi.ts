@@ -102,7 +102,8 @@ function operation(route: ApiRoute): Json {
   }
   const errors = new Set<number>(route.errors ?? []);
   if (route.errors?.includes(412)) parameters.push({ name: 'If-Match', in: 'header', required: false, description: 'The ETag last read: the update is refused (412) if the resource changed since.', schema: { type: 'string' } });
-  if (route.scope) [401, 403].forEach((s) => errors.add(s));
+  if (route.scope === 'authenticated') errors.add(401);
+  else if (route.scope) [401, 403].forEach((s) => errors.add(s));
   if (pathParams.length) errors.add(404);
   if (route.body) [400, 413, 415].forEach((s) => errors.add(s));
   // Input that breaks a rule, including a query parameter the route does not know.
@@ -123,7 +124,7 @@ function operation(route: ApiRoute): Json {
     operationId: route.operationId,
     summary: route.summary,
     tags: [route.tag],
-    security: route.scope ? [{ apiKey: [route.scope] }] : [],
+    security: route.scope === 'authenticated' ? [{ apiKey: [] }] : route.scope ? [{ apiKey: [route.scope] }] : [],
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? { requestBody: { required: route.body.required, content: { 'application/json': { schema: ref('schemas', componentId(requestComponents, route.body.schema)) } } } }

@@ -45,8 +45,8 @@ export interface ApiRoute {
   readonly operationId: string;
   readonly summary: string;
   readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'audit' | 'security' | 'mail' | 'meta';
-  /** The scope the API key needs; null: no authentication (the OpenAPI document only). */
-  readonly scope: ApiScope | null;
+  /** The scope the API key needs; 'authenticated': any valid key; null: no authentication (the OpenAPI document only). */
+  readonly scope: ApiScope | 'authenticated' | null;
   readonly query?: z.ZodObject;
   /** The request body schema (the one the core validates with) and whether a body is required. */
   readonly body?: { readonly schema: z.ZodType; readonly required: boolean };
@@ -67,7 +67,7 @@ export function endpoint(route: ApiRoute, deps: ServerDeps) {
     let principal: Principal | undefined;
     if (route.scope !== null) {
       principal = await authenticate(event, deps);
-      requireRouteScope(principal, route.scope);
+      if (route.scope !== 'authenticated') requireRouteScope(principal, route.scope);
     }
     const params = decodeParams(event.context.params ?? {});
     const query = parseInput(querySchema, queryObject(event.url.searchParams)) as ApiQuery;

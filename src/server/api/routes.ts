@@ -30,6 +30,7 @@ import { createClient, deleteClient, listClients, rotateClientSecret, showClient
 import { listKeys, retireKey, rotateKey } from './handlers/keys.ts';
 import { listMail, showMail } from './handlers/mail.ts';
 import { serveOpenApi } from './handlers/openapi.ts';
+import { serverStatus } from './handlers/server.ts';
 import { createTenant, deleteTenant, listTenants, showTenant, updateTenant } from './handlers/tenants.ts';
 import type { ApiRoute } from './route.ts';
 import * as s from './schemas.ts';
@@ -317,6 +318,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
 
   // ---------------------------------------------------------------- meta
+  {
+    method: 'GET', path: '/server', operationId: 'getServerStatus', tag: 'meta', scope: 'authenticated',
+    summary: "This server: version, clock and readiness (any valid API key; `authflow doctor --url` reads it)",
+    ok: { status: 200, description: 'What the server reports about itself.', schema: s.serverStatusSchema },
+    handle: serverStatus,
+  },
   {
     method: 'GET', path: '/openapi.json', operationId: 'getOpenApiDocument', tag: 'meta', scope: null,
     summary: 'This OpenAPI 3.1 document (no authentication)',

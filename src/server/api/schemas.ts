@@ -247,13 +247,21 @@ export const apiKeyPageSchema = pageOf(apiKeyViewSchema);
 export const userPageSchema = pageOf(userViewSchema);
 export const mailPageSchema = pageOf(mailSummarySchema);
 export const keyListSchema = z.strictObject({ items: z.array(keyViewSchema) });
-export const clientWithSecretSchema = z.strictObject({
-  client: clientViewSchema,
-  client_secret: z.string().optional().describe('Shown once: only its SHA-256 is stored.'),
+// Every create answers one flat shape: the resource's fields, and a one-time secret beside them.
+export const clientWithSecretSchema = clientViewSchema.extend({
+  client_secret: z.string().optional().describe('Shown once, for a client that authenticates with a secret: only its SHA-256 is stored.'),
 });
-export const clientWithNewSecretSchema = z.strictObject({ client: clientViewSchema, client_secret: z.string().describe('Shown once: only its SHA-256 is stored.') });
+export const clientWithNewSecretSchema = clientViewSchema.extend({ client_secret: z.string().describe('Shown once: only its SHA-256 is stored.') });
 export const keyRotationSchema = z.strictObject({ key: keyViewSchema, retiring: keyViewSchema.nullable() });
-export const apiKeyCreatedSchema = z.strictObject({ api_key: apiKeyViewSchema, token: z.string().describe('Shown once: only its SHA-256 is stored.') });
+export const apiKeyCreatedSchema = apiKeyViewSchema.extend({ token: z.string().describe('Shown once: only its SHA-256 is stored.') });
+export const serverStatusSchema = z.strictObject({
+  version: z.string(),
+  commit: z.string(),
+  time: timestamp.describe("The server's clock."),
+  ready: z.boolean().describe('What /readyz says: the database answers and its migrations are current.'),
+  checks: z.record(z.string(), z.strictObject({ ok: z.boolean(), detail: z.string().optional() })),
+  public_url: z.string(),
+});
 export const deletedSchema = z.strictObject({ deleted: z.string() });
 export const openApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) });
 
@@ -338,6 +346,7 @@ export const responseComponents = z.registry<Named>()
   .add(clientWithNewSecretSchema, { id: 'ClientWithNewSecret' })
   .add(keyRotationSchema, { id: 'KeyRotation' })
   .add(apiKeyCreatedSchema, { id: 'ApiKeyCreated' })
+  .add(serverStatusSchema, { id: 'ServerStatus' })
   .add(consentViewSchema, { id: 'Consent' })
   .add(consentListSchema, { id: 'ConsentList' })
   .add(consentRevocationSchema, { id: 'ConsentRevocation' })

@@ -1,5 +1,7 @@
 import type { H3, H3Event, HTTPMethod } from 'h3';
 import { createClientAuthenticator } from '../../core/oauth/client-auth/index.ts';
+import { InvalidClient } from '../../core/oauth/errors.ts';
+import { requestLog } from '../context.ts';
 import { createTokenEndpoint } from '../../core/oauth/token-endpoint.ts';
 import type { ServerDeps } from '../deps.ts';
 import { errorResponse } from '../respond.ts';
@@ -24,6 +26,8 @@ export function mountOAuth(app: H3, deps: ServerDeps, routes: readonly OAuthRout
         res = await inner(event);
       } catch (e) {
         // Mapped here (by the one mapper) rather than by h3's error hook, so the answer carries the route's CORS headers.
+        // Why a client could not authenticate is what its developer needs; the wire already says it, minus the client.
+        if (e instanceof InvalidClient) requestLog(event).info({ client_id: e.clientId, error_description: e.message }, 'client authentication failed');
         res = errorResponse(e, event);
       }
       return withCorsHeaders(event, deps, route.cors, res);

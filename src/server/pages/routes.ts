@@ -9,6 +9,7 @@ import { accountPassword } from './account/password.ts';
 import { accountProfile } from './account/profile.ts';
 import { accountEndOtherSessions, accountEndSession } from './account/sessions.ts';
 import { forgotPassword } from './handlers/forgot-password.ts';
+import { pageNotFound, serverHome, tenantHome } from './handlers/landing.ts';
 import { login } from './handlers/login.ts';
 import { magicLink } from './handlers/magic-link.ts';
 import { register } from './handlers/register.ts';
@@ -19,6 +20,9 @@ const ACCOUNT = '/t/:tenant/account';
 
 /** The hosted pages under each issuer: HTML for people, errors as HTML pages. */
 export const PAGE_ROUTES: readonly PlainRoute[] = [
+  // What a person who opens the server's or a tenant's address finds.
+  { method: 'GET', path: '/', handler: serverHome },
+  { method: 'GET', path: '/t/:tenant', handler: tenantHome },
   // The sign-in steps of one authorization request.
   { method: 'GET', path: '/t/:tenant/login/:interaction', handler: login },
   { method: 'POST', path: '/t/:tenant/login/:interaction', handler: login },
@@ -49,4 +53,7 @@ export const PAGE_ROUTES: readonly PlainRoute[] = [
   { method: 'GET', path: `${ACCOUNT}/export`, handler: accountExport },
   { method: 'GET', path: `${ACCOUNT}/delete`, handler: accountDelete },
   { method: 'POST', path: `${ACCOUNT}/delete`, handler: accountDelete },
+  // Unknown addresses a browser opens get an HTML page (in the tenant's look under a tenant); others, the JSON 404.
+  { method: 'GET', path: '/t/:tenant/**', handler: pageNotFound },
+  { method: 'GET', path: '/**', handler: pageNotFound },
 ];

@@ -2,6 +2,7 @@ import { verifyWithLockout } from '../../abuse/lockout.ts';
 import { throttleSignInForm } from '../../abuse/forms.ts';
 import { sha256 } from '../../../crypto/index.ts';
 import { normalizeEmail } from '../../users/user.ts';
+import { appendAccountEvent } from '../../audit/account-events.ts';
 import { verifyPassword } from '../../users/password.ts';
 import { loginPage, needsAuthentication, type Step } from './step.ts';
 
@@ -37,7 +38,18 @@ export const password: Step = {
       deviceHash: ctx.deviceHash,
       issuer: ctx.issuer,
     };
-    if (!(await verifyWithLockout(deps, attempt, () => verifyPassword(deps, user, given)))) return { retry: WRONG_CREDENTIALS, reset: { candidateId: undefined } };
+    if (!(await verifyWithLockout(deps, attempt, () => verifyPassword(deps, user, given)))) {
+      // An unknown address is recorded without it: the log names accounts by id only.
+      await appendAccountEvent(deps.repo, {
+        tenantId: tenant.id,
+        at: deps.clock.now(),
+        action: 'user.sign_in_failed',
+        target: user ? `user:${user.id}` : null,
+        data: { client_id: ctx.client.clientId, method: ['pwd'], reason: !user ? 'unknown_account' : user.disabled ? 'disabled' : 'wrong_password' },
+        ip: ctx.device?.ip ?? null,
+      });
+      return { retry: WRONG_CREDENTIALS, reset: { candidateId: undefined } };
+    }
     const remember = form.get('remember') === 'on' || form.get('remember') === '1';
     return { ok: { authenticated: { userId: user!.id, amr: ['pwd'], acr: null, at: deps.clock.now(), remember } } };
   },

@@ -1,4 +1,5 @@
 import { uuidv7 } from '../../../crypto/index.ts';
+import { appendAccountEvent } from '../../audit/account-events.ts';
 import type { Client } from '../../clients/client.ts';
 import type { Clock } from '../../clock.ts';
 import type { UserGrant } from '../../consents/user-grant.ts';
@@ -53,5 +54,12 @@ async function ensureGrant(deps: Deps, tenant: Tenant, client: Client, userId: s
     ? { ...live, scopes: [...new Set([...live.scopes, ...scopes])], updatedAt: now }
     : { id: uuidv7(now), tenantId: tenant.id, userId, clientId: client.clientId, scopes: [...scopes], createdAt: now, updatedAt: now, revokedAt: null };
   await deps.repo.grants.save(grant);
+  await appendAccountEvent(deps.repo, {
+    tenantId: tenant.id,
+    at: now,
+    action: 'user.consent_granted',
+    target: `user:${userId}`,
+    data: { client_id: client.clientId, scopes: grant.scopes, ...(client.firstParty ? { first_party: true } : {}) },
+  });
   return grant;
 }

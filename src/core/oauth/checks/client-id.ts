@@ -12,7 +12,7 @@ export async function checkClientId(ctx: CheckContext, lookup: (clientId: string
   const clientId = values[0];
   if (!clientId) throw new InvalidRequest('the client_id parameter is missing');
   const client = clientId.length <= 200 ? await lookup(clientId) : undefined;
-  // Another tenant's client is as unknown here as a made-up id (tenant isolation, DESIGN §4).
+  // Another tenant's client is as unknown here as a made-up id (tenant isolation, docs/security.md).
   if (!client || client.tenantId !== ctx.tenant.id) throw new InvalidClient('the client_id is not registered with this issuer', null);
   ctx.client = client;
   ctx.request.clientId = client.clientId;

@@ -45,7 +45,7 @@ export async function handle(deps: RefreshGrantDeps, req: TokenRequest): Promise
       break;
     case 'reused':
       // RFC 9700 §4.14.2: a rotated token came back — the family is compromised; revoke all of it.
-      await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt);
+      await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt, { userId: t.userId });
       await reuseDetected(deps, req, found);
       throw new InvalidGrant(INVALID);
     case 'user':
@@ -104,7 +104,7 @@ export async function handle(deps: RefreshGrantDeps, req: TokenRequest): Promise
   const refreshToken = await rotateRefreshToken(deps, tenant, t);
   if (!refreshToken) {
     // Lost a race with another use of the same token: that is reuse too (the tokens minted above are never released).
-    await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt);
+    await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt, { userId: t.userId });
     await reuseDetected(deps, req, found);
     throw new InvalidGrant(INVALID);
   }

@@ -6,7 +6,7 @@ import type { Tenant } from '../../tenants/tenant.ts';
 import { InvalidToken } from '../errors.ts';
 import type { TenantSigner } from './signer.ts';
 
-/** RFC 9068 §2.1: access tokens are JWTs of this type, signed with the tenant's active key of this alg (DESIGN §4). */
+/** RFC 9068 §2.1: access tokens are JWTs of this type, signed with the tenant's active key of this alg (docs/security.md). */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const ACCESS_TOKEN_ALG = 'ES256';
 

@@ -1,4 +1,5 @@
 import { MAX_ACCESS_TOKEN_TTL } from '../../consents/revoke-grant.ts';
+import { recordAudit } from '../../audit/record.ts';
 import { sha256, typedSecret, uuidv7 } from '../../../crypto/index.ts';
 import type { Client } from '../../clients/client.ts';
 import type { Clock } from '../../clock.ts';
@@ -95,11 +96,13 @@ export async function rotateRefreshToken(deps: RefreshTokenDeps, tenant: Tenant,
 }
 
 /** Revokes a family: its refresh tokens, and the access tokens minted from it (a `family` revocation, claim `fid`). */
-export async function revokeFamily(deps: RefreshTokenDeps, tenant: Tenant, client: Client, familyId: string, familyEnd: number): Promise<void> {
+export async function revokeFamily(deps: RefreshTokenDeps, tenant: Tenant, client: Client, familyId: string, familyEnd: number, reuse?: { readonly userId: string }): Promise<void> {
   const now = deps.clock.now();
   await deps.repo.transaction(async (s) => {
     await s.refreshTokens.revokeFamily(tenant.id, familyId, now);
     await s.revocations.revoke(tenant.id, 'family', familyId, familyRevocationUntil(tenant, client, Math.max(familyEnd, now)), now);
+    // A rotated token came back: someone holds a copy. Recorded with the revocation it caused.
+    if (reuse) await recordAudit(s, { tenantId: tenant.id, at: now, actor: `client:${client.clientId}`, action: 'token.refresh_reused', target: `user:${reuse.userId}`, data: { client_id: client.clientId, family_id: familyId, family_revoked: true } });
   });
 }
 

@@ -1,6 +1,6 @@
 import type { LogoutPlan } from '../../../core/oauth/logout.ts';
 import type { ServerDeps } from '../../deps.ts';
-import { sessionSecretOf, type PageTenant } from '../../pages/context.ts';
+import { deviceOf, sessionSecretOf, type PageTenant } from '../../pages/context.ts';
 import { clearCookie } from '../../pages/cookies.ts';
 import { csrfToken, csrfValid } from '../../pages/csrf.ts';
 import { cspSourceOf, pageResponse } from '../../pages/page.ts';
@@ -8,7 +8,7 @@ import { CsrfRefused } from '../../pages/page-errors.ts';
 import { pageRoute } from '../../pages/page-route.ts';
 import { requestParams } from '../../pages/params.ts';
 
-type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser'>;
+type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'trustedProxies'>;
 
 /** The confirmation form posts these besides the carried parameters. */
 const CONFIRM_FIELDS = new Set(['csrf', 'logout']);
@@ -45,7 +45,7 @@ export function logout(deps: Deps) {
         { formTargets: target ? [target] : [] },
       );
     }
-    await deps.browser.performLogout(t.tenant, session);
+    await deps.browser.performLogout(t.tenant, session, { clientId: plan.client?.clientId, ip: deviceOf(event, deps).ip });
     return signedOut(t, plan);
   });
 }

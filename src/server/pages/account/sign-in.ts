@@ -1,3 +1,4 @@
+import { settingsOf } from '../../../core/tenants/tenant.ts';
 import type { H3Event } from 'h3';
 import { ValidationFailed } from '../../../core/errors.ts';
 import { signInToAccount } from '../../../core/users/account.ts';
@@ -30,7 +31,16 @@ export function signInPage(event: H3Event, t: PageTenant, options: { status?: nu
     secret = typedSecret('al');
     headers.append('set-cookie', setCookie(signInCookieName(t), secret, { secure: t.secure }));
   }
-  const data = { title: 'Sign in', tenantName: t.tenant.name, action: accountPath(t, '/login'), csrf: csrfToken(secret, PURPOSE), identifier: options.identifier ?? '', error: options.error ?? null };
+  const data = {
+    title: 'Sign in',
+    tenantName: t.tenant.name,
+    action: accountPath(t, '/login'),
+    csrf: csrfToken(secret, PURPOSE),
+    identifier: options.identifier ?? '',
+    error: options.error ?? null,
+    forgotUrl: `${t.base}/forgot-password`,
+    registration: settingsOf(t.tenant).self_registration,
+  };
   return pageResponse('account-login', data, { status: options.status ?? 200, headers });
 }
 

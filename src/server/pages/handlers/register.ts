@@ -65,6 +65,8 @@ function render(t: PageTenant, interaction: Interaction, clientName: string, csr
     fields,
     minLength: settingsOf(t.tenant).password_policy.min_length,
     terms: form.terms,
+    // After an error the box comes back as the person left it.
+    termsAccepted: values.get('accept_terms') === 'on',
     error,
   };
   return pageResponse('register', data, { status });

@@ -11,7 +11,7 @@ export interface ClientKeys {
 
 export interface ClientKeysOptions {
   readonly clock: Clock;
-  /** The fetch used for jwks_uri (an operator-configured URL, DESIGN §4 "Air-gapped"). */
+  /** The fetch used for jwks_uri (an operator-configured URL, docs/security.md "Air-gapped"). */
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
