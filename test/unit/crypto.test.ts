@@ -18,6 +18,7 @@ import {
   typedSecret,
   uuidv7,
   verifySecretHash,
+  matchSecretHashes,
 } from '../../src/crypto/index.ts';
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
@@ -185,6 +186,13 @@ describe('digests and constant-time comparison (DESIGN §4 machine secrets)', ()
     expect(verifySecretHash(`${secret}x`, stored)).toBe(false);
     expect(verifySecretHash(stored, stored)).toBe(false);
     expect(verifySecretHash(secret, '')).toBe(false);
+  });
+
+  it('matchSecretHashes checks one secret against several stored hashes; a value that is not a digest never matches', () => {
+    const secret = typedSecret('cs');
+    const stored = sha256(secret);
+    expect(matchSecretHashes(secret, [sha256('other'), stored, stored.slice(0, 40), `${stored}AA`, 'not base64url!'])).toEqual([false, true, false, false, false]);
+    expect(matchSecretHashes('', [sha256('')])).toEqual([true]);
   });
 });
 
