@@ -8,15 +8,18 @@ import { createBrowserFlows } from '../core/oauth/browser.ts';
 import { createSigner } from '../core/oauth/tokens/signer.ts';
 import { createRefreshTokenPort } from '../core/oauth/tokens/refresh-token-family.ts';
 import { userInfo } from '../core/oauth/userinfo.ts';
-import { createHttpMetrics, createServer, listen, type Listening, type ReadyReport } from '../server/index.ts';
+import { createHttpMetrics, createServer, listen, type HttpMetrics, type Listening, type ReadyReport } from '../server/index.ts';
 import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
+import { isServeWorker, joinPrimary, startPrimary } from './cluster.ts';
 
 export interface Serving {
   readonly url: string;
   readonly port: number;
+  /** `single`: one process serves; `primary`: it runs the workers (src/app/cluster.ts); `worker`: one of them. */
+  readonly role: 'single' | 'primary' | 'worker';
   /** Drains in-flight requests, then closes the listener and the database. */
   stop(): Promise<void>;
 }
@@ -30,7 +33,7 @@ export interface HttpApp {
 }
 
 /** Builds the HTTP application for an opened Authflow (no listening: tests call `app.fetch`). */
-export function createHttpApp(af: Authflow, lifecycle = { draining: false }): HttpApp {
+export function createHttpApp(af: Authflow, lifecycle = { draining: false }, metrics: HttpMetrics = createHttpMetrics()): HttpApp {
   const directory = createDirectory(af.repo, af.database.changes);
   const usage = createUsageRecorder(af.repo.apiKeys, af.clock);
   // One signer per app: it caches imported keys per kid; which key signs is decided per call.
@@ -39,7 +42,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail };
   const app = createServer({
     logger: af.logger,
-    metrics: createHttpMetrics(),
+    metrics,
     readiness: () => readiness(af),
     lifecycle,
     trustProxy: af.config.trustProxy,
@@ -90,26 +93,44 @@ async function readiness(af: Authflow): Promise<ReadyReport> {
   return { ready: current, checks: { database: { ok: true }, migrations: { ok: current, ...(detail ? { detail } : {}) } } };
 }
 
-/** Listens on the configured host and port; resolves once the socket is bound. */
-export async function startServer(af: Authflow, overrides: { host?: string; port?: number } = {}): Promise<Serving> {
+/**
+ * `authflow serve` on the configured host and port: one process when
+ * `workers` is 1, else the primary of a cluster (src/app/cluster.ts) — or,
+ * in a process that primary forked, one of its workers.
+ */
+export async function startServing(af: Authflow): Promise<Serving> {
+  if (isServeWorker()) return startServer(af, {}, 'worker');
+  if (af.config.workers > 1) return startPrimary(af, af.config.workers);
+  return startServer(af);
+}
+
+/**
+ * Listens on the configured host and port in this process; resolves once the
+ * socket is bound. A `worker` leaves the background jobs to its primary and
+ * answers /metrics for the whole cluster.
+ */
+export async function startServer(af: Authflow, overrides: { host?: string; port?: number } = {}, role: 'single' | 'worker' = 'single'): Promise<Serving> {
   const lifecycle = { draining: false };
-  const http = createHttpApp(af, lifecycle);
+  const metrics = createHttpMetrics();
+  if (role === 'worker') metrics.expose(joinPrimary(af, metrics).exposition);
+  const http = createHttpApp(af, lifecycle, metrics);
   const listening: Listening = await listen(http.app, overrides.host ?? af.config.host, overrides.port ?? af.config.port);
   // Mail goes out in the background, after the server listens; a request only writes the outbox row.
-  const mail = startMailDelivery(af);
+  const mail = role === 'single' ? startMailDelivery(af) : undefined;
   // Deletes expired rows in the background (every 10 minutes with jitter; never on a request's path).
-  const housekeeping = startHousekeeping({ stores: af.repo, clock: af.clock, log: af.logger });
+  const housekeeping = role === 'single' ? startHousekeeping({ stores: af.repo, clock: af.clock, log: af.logger }) : undefined;
   let stopping: Promise<void> | undefined;
   return {
     url: listening.url,
     port: listening.port,
+    role,
     stop() {
       stopping ??= (async () => {
         lifecycle.draining = true;
         await listening.close(af.config.shutdownTimeoutMs);
-        await housekeeping.stop();
+        await housekeeping?.stop();
         await http.close();
-        await mail.stop();
+        await mail?.stop();
         await af.close();
         af.logger.flush?.();
       })();

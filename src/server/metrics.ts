@@ -1,9 +1,12 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** The server's Prometheus registry: process metrics plus HTTP requests by route and status. */
 export interface HttpMetrics {
   readonly registry: Registry;
   observe(method: string, route: string, status: number, seconds: number): void;
+  /** The text /metrics answers: this process's registry, unless `expose` gave another source (a cluster's). */
+  exposition(): Promise<string>;
+  expose(source: () => Promise<string>): void;
 }
 
 export function createHttpMetrics(): HttpMetrics {
@@ -22,11 +25,32 @@ export function createHttpMetrics(): HttpMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  let source = () => registry.metrics();
   return {
     registry,
     observe(method, route, status, seconds) {
       requests.inc({ method, route, status: String(status) });
       duration.observe({ method, route }, seconds);
     },
+    exposition: () => source(),
+    expose(s) {
+      source = s;
+    },
   };
+}
+
+/**
+ * In a cluster worker: lets the primary read this registry (prom-client's
+ * cluster messages), so that its aggregate covers every worker.
+ */
+export function shareMetricsWithPrimary(metrics: HttpMetrics): void {
+  AggregatorRegistry.setRegistries([metrics.registry]);
+  // Constructing one installs prom-client's worker-side message listener.
+  void new AggregatorRegistry();
+}
+
+/** In the cluster primary: the metrics of all workers, summed (counters, histograms) as prom-client aggregates them. */
+export function createClusterMetrics(): { collect(): Promise<string> } {
+  const aggregator = new AggregatorRegistry();
+  return { collect: () => aggregator.clusterMetrics() };
 }

@@ -4,5 +4,5 @@ import type { ServerDeps } from '../../deps.ts';
 /** GET /metrics — Prometheus text exposition. */
 export function metrics(deps: ServerDeps) {
   return async (_event: H3Event): Promise<Response> =>
-    new Response(await deps.metrics.registry.metrics(), { headers: { 'content-type': deps.metrics.registry.contentType, 'cache-control': 'no-store' } });
+    new Response(await deps.metrics.exposition(), { headers: { 'content-type': deps.metrics.registry.contentType, 'cache-control': 'no-store' } });
 }
