@@ -42,6 +42,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }, met
   const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail };
   const app = createServer({
     logger: af.logger,
+    log: af.config.log,
     metrics,
     readiness: () => readiness(af),
     lifecycle,

@@ -22,6 +22,8 @@ export interface ReadyReport {
 /** What the HTTP layer needs from the composition root. */
 export interface ServerDeps {
   readonly logger: Logger;
+  /** The access log (`log.access`, `log.slow_ms`). */
+  readonly log: { readonly access: 'all' | 'none' | 'errors'; readonly slowMs: number };
   readonly metrics: HttpMetrics;
   /** Database reachable, migrations current, …; run on every /readyz. */
   readonly readiness: () => Promise<ReadyReport>;

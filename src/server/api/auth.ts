@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3';
 import { hasScope, type ApiScope, type Principal } from '../../core/admin/index.ts';
 import { authenticateApiKey } from '../../core/apikeys/authenticate.ts';
-import { requestState, setRequestState } from '../context.ts';
+import { setActor } from '../context.ts';
 import type { ServerDeps } from '../deps.ts';
 import { MissingScope, Unauthorized } from './errors.ts';
 
@@ -20,8 +20,7 @@ export async function authenticate(event: H3Event, deps: ServerDeps): Promise<Pr
   if (!principal) throw new Unauthorized(true);
   deps.usage.record(principal.apiKeyId);
   // The request's log lines (the access line included) say which key acted, for which tenant.
-  const state = requestState(event);
-  if (state) setRequestState(event, { ...state, log: state.log.child({ api_key_id: principal.apiKeyId, tenant_id: principal.tenantId }) });
+  setActor(event, { api_key_id: principal.apiKeyId, ...(principal.tenantId ? { tenant_id: principal.tenantId } : {}) });
   return principal;
 }
 
