@@ -24,6 +24,8 @@ import { metadataScenarios } from './scenarios/metadata.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { tokenScenario } from './scenarios/token.ts';
 import { userinfoScenario } from './scenarios/userinfo.ts';
+import { profileScenario } from './scenarios/profiles.ts';
+import { workersScenario } from './scenarios/workers.ts';
 import { machine, memory } from './system.ts';
 
 const root = dirname(import.meta.dirname);
@@ -114,13 +116,15 @@ async function main(): Promise<number> {
     'oidc-provider': { idleMiB: idle['oidc-provider'] ?? null, peakMiB: memory(oidcProvider.pid)?.hwmMiB ?? null },
     ceiling: { idleMiB: idle.ceiling ?? null, peakMiB: memory(ceiling.pid)?.hwmMiB ?? null },
   };
-  // The peers are done; the scale comparison runs two authflow servers only.
+  // The peers are done; the rest runs authflow servers only.
   await oidcProvider.stop();
   await ceiling.stop();
+  const workers = await workersScenario(ctx, userToken);
   const scale = opts.scale ? await scaleScenario(ctx, opts.scale) : null;
+  const profiles = await profileScenario(ctx, userToken, opts.profileSeconds);
   await stopAll();
 
-  const all = [...scenarios, ...(scale ? [scale.token, scale.login] : [])];
+  const all = [...scenarios, ...workers.scenarios, ...(scale ? [scale.token, scale.login] : [])];
   const loadCores = all.filter((s) => s.id !== 'login' && s.id !== 'scale-login').flatMap((s) => Object.values(s.targets).map((t) => t.cpu.load));
   const date = new Date().toISOString().slice(0, 10);
   const sha = commit();
@@ -138,7 +142,9 @@ async function main(): Promise<number> {
     coldStart,
     memory: mem,
     scale,
-    ratios: ratios(scenarios, coldStart, mem, scale),
+    workers,
+    profiles,
+    ratios: ratios(scenarios, coldStart, mem, scale, workers),
     noise: noise(all),
   };
   const md = markdown(report);

@@ -199,6 +199,13 @@ describe('digests and constant-time comparison (DESIGN §4 machine secrets)', ()
 describe('password hashing (argon2id, DESIGN §4 human passwords)', () => {
   const fast = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 
+  it('queues hashes and checks beyond its in-flight limit, and completes every one, failures included', async () => {
+    const one = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }, 1);
+    const hashes = await Promise.all(['a1', 'b2', 'c3', 'd4'].map((p) => one.hash(p)));
+    const checks = await Promise.all([...hashes.map((h, i) => one.verify(h, ['a1', 'b2', 'c3', 'd4'][i]!)), one.verify(hashes[0]!, 'wrong'), one.verify('$argon2id$broken', 'x')]);
+    expect(checks).toEqual([true, true, true, true, false, false]);
+  });
+
   it('hashes with argon2id and the configured parameters, salted', async () => {
     const a = await fast.hash('correct horse');
     const b = await fast.hash('correct horse');
