@@ -3,16 +3,17 @@
 // the one port and the one database), runs the background jobs once (mail
 // delivery, housekeeping), collects /metrics from every worker, restarts a
 // worker that dies, and on SIGTERM drains them all before it stops.
+//
+// This module is light on purpose: the primary forks before it loads the
+// rest of the program (the server, the stores), so the workers start sooner.
 import cluster, { type Worker } from 'node:cluster';
-import { startHousekeeping } from '../core/housekeeping.ts';
-import { createClusterMetrics, shareMetricsWithPrimary, type HttpMetrics } from '../server/index.ts';
+import type { Config } from '../config/index.ts';
 import type { Authflow } from './open.ts';
-import { startMailDelivery } from './mail.ts';
 import type { Serving } from './serve.ts';
 
 /** Messages between the primary and its workers (besides prom-client's own). */
-type ToPrimary = { readonly type: 'authflow:metrics'; readonly id: number } | { readonly type: 'authflow:wake-mail' };
-type ToWorker = { readonly type: 'authflow:metrics'; readonly id: number; readonly text?: string; readonly error?: string };
+export type ToPrimary = { readonly type: 'authflow:metrics'; readonly id: number } | { readonly type: 'authflow:wake-mail' };
+export type ToWorker = { readonly type: 'authflow:metrics'; readonly id: number; readonly text?: string; readonly error?: string };
 
 /** True in a process the primary forked. */
 export function isServeWorker(): boolean {
@@ -28,21 +29,27 @@ export function leavePrimary(): void {
 const QUICK_DEATH_MS = 5_000;
 const MAX_QUICK_DEATHS = 5;
 
-/** The primary: forks `workers` servers, resolves once all of them listen. */
-export async function startPrimary(af: Authflow, workers: number): Promise<Serving> {
+/**
+ * The primary: forks `workers` servers at once (each opens the database and
+ * starts in parallel with the others), then, once every worker listens,
+ * opens the install for its own jobs.
+ */
+export async function startPrimary(config: Config, workers: number, open: () => Promise<Authflow>): Promise<Serving & { readonly af: Authflow }> {
   // Each worker re-runs this command line, so it reads the same config and flags (host and port included).
-  const metrics = createClusterMetrics();
+  let metrics: { collect(): Promise<string> } | undefined;
+  const collect = async () => (metrics ??= (await import('../server/index.ts')).createClusterMetrics()).collect();
   let stopping = false;
   let quickDeaths = 0;
+  let af: Authflow | undefined;
   const bornAt = new Map<Worker, number>();
 
   const fork = (): Worker => {
     const worker = cluster.fork();
     bornAt.set(worker, performance.now());
     worker.on('message', (m: ToPrimary) => {
-      if (m?.type === 'authflow:wake-mail') af.mail.wake();
+      if (m?.type === 'authflow:wake-mail') af?.mail.wake();
       else if (m?.type === 'authflow:metrics') {
-        metrics.collect().then(
+        collect().then(
           (text) => send(worker, { type: 'authflow:metrics', id: m.id, text }),
           (e: unknown) => send(worker, { type: 'authflow:metrics', id: m.id, error: (e as Error).message }),
         );
@@ -62,38 +69,44 @@ export async function startPrimary(af: Authflow, workers: number): Promise<Servi
       if (stopping) return;
       if (count < workers) return reject(new Error(`a server worker exited (${signal ?? code}) before listening; see its log above`));
       quickDeaths = lived < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
-      af.logger.error({ worker_pid: worker.process.pid, code, signal }, 'server worker died; starting another');
+      af?.logger.error({ worker_pid: worker.process.pid, code, signal }, 'server worker died; starting another');
       if (quickDeaths < MAX_QUICK_DEATHS) fork();
-      else af.logger.fatal('server workers keep dying: not restarting them');
+      else af?.logger.fatal('server workers keep dying: not restarting them');
     });
   });
   for (let i = 0; i < workers; i++) fork();
   let address;
   try {
+    // The workers get the cores first: the primary opens the install for its jobs once they listen.
     address = await listening;
+    af = await open();
   } catch (e) {
     stopping = true;
-    await stopWorkers(af.config.shutdownTimeoutMs);
+    await stopWorkers(config.shutdownTimeoutMs);
+    await af?.close();
     throw e;
   }
+  const opened = af;
 
   // The jobs that must run once per install, not once per worker.
-  const mail = startMailDelivery(af);
-  const housekeeping = startHousekeeping({ stores: af.repo, clock: af.clock, log: af.logger });
+  const [{ startMailDelivery }, { startHousekeeping }] = await Promise.all([import('./mail.ts'), import('../core/housekeeping.ts')]);
+  const mail = startMailDelivery(opened);
+  const housekeeping = startHousekeeping({ stores: opened.repo, clock: opened.clock, log: opened.logger });
   const shownHost = address.host.includes(':') ? `[${address.host}]` : address.host;
   let stopped: Promise<void> | undefined;
   return {
+    af: opened,
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     role: 'primary',
     stop() {
       stopped ??= (async () => {
         stopping = true;
-        await stopWorkers(af.config.shutdownTimeoutMs);
+        await stopWorkers(config.shutdownTimeoutMs);
         await housekeeping.stop();
         await mail.stop();
-        await af.close();
-        af.logger.flush?.();
+        await opened.close();
+        opened.logger.flush?.();
       })();
       return stopped;
     },
@@ -120,30 +133,4 @@ async function stopWorkers(drainMs: number): Promise<void> {
         }),
     ),
   );
-}
-
-/**
- * A worker's side: /metrics answers for the whole cluster (asked of the
- * primary), and mail queued here wakes the primary's sender.
- */
-export function joinPrimary(af: Authflow, metrics: HttpMetrics): { exposition: () => Promise<string> } {
-  shareMetricsWithPrimary(metrics);
-  af.mail.setWake(() => process.send?.({ type: 'authflow:wake-mail' } satisfies ToPrimary));
-  const pending = new Map<number, { resolve(text: string): void; reject(e: Error): void }>();
-  let next = 0;
-  process.on('message', (m: ToWorker) => {
-    if (m?.type !== 'authflow:metrics') return;
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.text !== undefined) p?.resolve(m.text);
-    else p?.reject(new Error(m.error ?? 'the primary could not collect the metrics'));
-  });
-  return {
-    exposition: () =>
-      new Promise<string>((resolve, reject) => {
-        const id = next++;
-        pending.set(id, { resolve, reject });
-        process.send?.({ type: 'authflow:metrics', id } satisfies ToPrimary);
-      }),
-  };
 }

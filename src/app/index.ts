@@ -3,7 +3,7 @@ export { loadKeyRing } from './key-ring.ts';
 export { rotateMasterKey, reencryptAll, generateMasterKey, type RotationResult } from './secrets.ts';
 export { initialize, isInitialized, ADMIN_CREDENTIALS_FILE, type InitAnswers, type InitResult } from './init.ts';
 export { buildHttpApp, createHttpApp, startServer, startServing, type Serving, type HttpApp } from './serve.ts';
-export { isServeWorker, leavePrimary } from './cluster.ts';
+export { isServeWorker, leavePrimary, startPrimary } from './cluster.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { startMailDelivery, NO_SMTP_MESSAGE, type MailDelivery, type DeliveryTuning } from './mail.ts';
 export { createSmtpTransport, type SmtpTransport } from './smtp.ts';

@@ -13,7 +13,8 @@ import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
-import { isServeWorker, joinPrimary, startPrimary } from './cluster.ts';
+import { isServeWorker } from './cluster.ts';
+import { joinPrimary } from './cluster-worker.ts';
 
 export interface Serving {
   readonly url: string;
@@ -95,14 +96,12 @@ async function readiness(af: Authflow): Promise<ReadyReport> {
 }
 
 /**
- * `authflow serve` on the configured host and port: one process when
- * `workers` is 1, else the primary of a cluster (src/app/cluster.ts) — or,
- * in a process that primary forked, one of its workers.
+ * `authflow serve` on the configured host and port, in this process: the one
+ * server when `workers` is 1, or one of the workers of a `startPrimary`
+ * (src/app/cluster.ts) that forked this process.
  */
 export async function startServing(af: Authflow): Promise<Serving> {
-  if (isServeWorker()) return startServer(af, {}, 'worker');
-  if (af.config.workers > 1) return startPrimary(af, af.config.workers);
-  return startServer(af);
+  return startServer(af, {}, isServeWorker() ? 'worker' : 'single');
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type * as ClusterModule from '../../app/cluster.ts';
 import type * as AppModule from '../../app/index.ts';
 import { actionOf, type CommandContext, type RunEnv } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
@@ -12,6 +13,7 @@ interface ServeFlags {
 }
 
 type App = typeof AppModule;
+type Cluster = typeof ClusterModule;
 
 export function registerServe(program: Command, run: RunEnv): void {
   program
@@ -30,32 +32,44 @@ export function registerServe(program: Command, run: RunEnv): void {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
       });
-      const app = await import('../../app/index.ts');
-      if (!app.isServeWorker()) return serve(ctx, flags, signal, app);
+      // Light: a primary forks its workers before it loads the rest of the program.
+      const cluster = await import('../../app/cluster.ts');
+      if (!cluster.isServeWorker()) return serve(ctx, flags, signal, cluster);
       // A process `serve --workers N` forked runs this same command line; its channel to the
       // primary would keep it alive after the run (or a failed start), so it is closed on the way out.
       const stopped = new Promise<'disconnect'>((resolve) => process.once('disconnect', () => resolve('disconnect')));
-      return serve(ctx, flags, Promise.race([signal, stopped]), app).finally(app.leavePrimary);
+      return serve(ctx, flags, Promise.race([signal, stopped]), cluster).finally(cluster.leavePrimary);
     }));
 }
 
-async function serve(ctx: CommandContext, flags: ServeFlags, signal: Promise<string>, app: App): Promise<number> {
+async function serve(ctx: CommandContext, flags: ServeFlags, signal: Promise<string>, cluster: Cluster): Promise<number> {
   const { resolveDataDir } = await import('../../config/index.ts');
-  if (flags.init && !app.isInitialized(resolveDataDir(ctx.globals.dataDir, ctx.env))) {
+  const { assertUsableInstall } = await import('../../app/data-dir.ts');
+  const loadApp = (): Promise<App> => import('../../app/index.ts');
+  if (flags.init && !(await loadApp()).isInitialized(resolveDataDir(ctx.globals.dataDir, ctx.env))) {
     const answers = await collectAnswers(ctx, { nonInteractive: true, host: flags.host, port: flags.port });
     const result = await runInit(ctx, answers);
     ctx.io.note(initSummary(result).replace(/\n\nNext:.*$/s, '\n'));
   }
 
   const config = await ctx.config({ ...(flags.host ? { host: flags.host } : {}), ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.workers !== undefined ? { workers: flags.workers } : {}) });
-  app.assertUsableInstall(config);
-  const af = await app.openAuthflow(config, { create: true });
+  assertUsableInstall(config);
+  const open = async () => (await loadApp()).openAuthflow(config, { create: true });
+  let af;
   let serving;
-  try {
-    serving = await app.startServing(af);
-  } catch (e) {
-    await af.close();
-    throw e;
+  if (config.workers > 1 && !cluster.isServeWorker()) {
+    // The workers start at once; the primary loads the program and opens the install for its background jobs once they listen.
+    serving = await cluster.startPrimary(config, config.workers, open);
+    af = serving.af;
+  } else {
+    const app = await loadApp();
+    af = await open();
+    try {
+      serving = await app.startServing(af);
+    } catch (e) {
+      await af.close();
+      throw e;
+    }
   }
   // A worker stops with its primary (SIGTERM, or the primary gone); the primary (or the one process) says where it listens.
   if (serving.role === 'worker') {
