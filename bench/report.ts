@@ -1,4 +1,4 @@
-// The bench's findings: each ratio next to its DESIGN §8 target, the raw
+// The bench's findings: each ratio next to its target, the raw
 // figures behind them, memory, cold start, scale, and the noise seen; as
 // JSON (everything, per run) and as a Markdown summary.
 import type { ScenarioResult } from './context.ts';
@@ -185,7 +185,7 @@ export function markdown(r: Report): string {
       '',
     );
   }
-  lines.push('## Against the targets (DESIGN §8)', '', '| figure | measured (per-round range) | per CPU-second | target | status |', '|---|---|---|---|---|');
+  lines.push('## Against the targets', '', '| figure | measured (per-round range) | per CPU-second | target | status |', '|---|---|---|---|---|');
   for (const x of r.ratios) lines.push(`| ${x.figure} | ${ratioCell(x)} | ${x.perCpu === null ? '–' : `${n2(x.perCpu)}×`} | ${x.target} | ${statusCell(x)} |`);
   lines.push('', 'Ratios are of medians; a ratio within 10 % of its target is within this machine\'s run-to-run noise (single runs vary ±15 %). "Per CPU-second": the same ratio of work done per CPU-second of the process doing it (server process; for raw argon2id its own process).', '');
 

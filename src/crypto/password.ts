@@ -2,7 +2,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
 import { verifyPasswordHash } from './foreign-hash.ts';
 
-/** argon2id cost parameters (DESIGN §4 defaults: m=19456 KiB, t=2, p=1). */
+/** argon2id cost parameters (defaults: m=19456 KiB, t=2, p=1). */
 export interface Argon2Params {
   readonly memoryCost: number;
   readonly timeCost: number;
