@@ -1,5 +1,7 @@
 // npm run bench [-- --quick]: authflow side by side with oidc-provider and a
-// bare node:http ceiling, in one run, on loopback; writes
+// bare node:http ceiling, in one run, on loopback; then `--workers 1` against
+// `--workers 2`, and a CPU profile (top self-time frames) per hot endpoint;
+// writes
 // bench/results/<date>-<commit>.{json,md} and bench/results/latest.md, and
 // prints the summary. authflow is a black box here: dist/authflow, its CLI
 // and HTTP. Never part of npm test or CI; nothing here asserts on time.
