@@ -16,7 +16,7 @@ export interface WorkersResult {
 
 export async function workersScenario(ctx: Context, userToken: string): Promise<WorkersResult> {
   const one = ctx.authflow;
-  const two: AuthflowServer = await serveAuthflow(ctx.binary, ctx.env, one.dataDir, ctx.runDir, 'authflow-workers-2', 2);
+  const two: AuthflowServer = await serveAuthflow(ctx.binary, ctx.env, one.dataDir, ctx.runDir, 'authflow-workers-2', 2, one.url);
   await new Promise((r) => setTimeout(r, 1000));
   const idle = memory(two.proc.pid);
   const cc = one.provisioned.cc;
