@@ -37,7 +37,7 @@ export async function profileScenario(ctx: Context, userToken: string, seconds: 
     const dir = mkdtempSync(join(ctx.runDir, 'profile-'));
     ctx.progress(`profile: ${endpoint} (${seconds} s)`);
     const env = { ...ctx.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
-    const server = await serveAuthflow(ctx.binary, env, ctx.authflow.dataDir, ctx.runDir, `authflow-profile`, 1);
+    const server = await serveAuthflow(ctx.binary, env, ctx.authflow.dataDir, ctx.runDir, 'authflow-profile', 1, ctx.authflow.url);
     try {
       const spec = await specOf(server);
       const r = await request(spec.url, spec);
