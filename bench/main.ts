@@ -1,5 +1,7 @@
 // npm run bench [-- --quick]: authflow side by side with oidc-provider and a
-// bare node:http ceiling, in one run, on loopback; writes
+// bare node:http ceiling, in one run, on loopback; then `--workers 1` against
+// `--workers 2`, and a CPU profile (top self-time frames) per hot endpoint;
+// writes
 // bench/results/<date>-<commit>.{json,md} and bench/results/latest.md, and
 // prints the summary. authflow is a black box here: dist/authflow, its CLI
 // and HTTP. Never part of npm test or CI; nothing here asserts on time.
@@ -24,6 +26,8 @@ import { metadataScenarios } from './scenarios/metadata.ts';
 import { scaleScenario } from './scenarios/scale.ts';
 import { tokenScenario } from './scenarios/token.ts';
 import { userinfoScenario } from './scenarios/userinfo.ts';
+import { profileScenario } from './scenarios/profiles.ts';
+import { workersScenario } from './scenarios/workers.ts';
 import { machine, memory } from './system.ts';
 
 const root = dirname(import.meta.dirname);
@@ -114,13 +118,15 @@ async function main(): Promise<number> {
     'oidc-provider': { idleMiB: idle['oidc-provider'] ?? null, peakMiB: memory(oidcProvider.pid)?.hwmMiB ?? null },
     ceiling: { idleMiB: idle.ceiling ?? null, peakMiB: memory(ceiling.pid)?.hwmMiB ?? null },
   };
-  // The peers are done; the scale comparison runs two authflow servers only.
+  // The peers are done; the rest runs authflow servers only.
   await oidcProvider.stop();
   await ceiling.stop();
+  const workers = await workersScenario(ctx, userToken);
   const scale = opts.scale ? await scaleScenario(ctx, opts.scale) : null;
+  const profiles = await profileScenario(ctx, userToken, opts.profileSeconds);
   await stopAll();
 
-  const all = [...scenarios, ...(scale ? [scale.token, scale.login] : [])];
+  const all = [...scenarios, ...workers.scenarios, ...(scale ? [scale.token, scale.login] : [])];
   const loadCores = all.filter((s) => s.id !== 'login' && s.id !== 'scale-login').flatMap((s) => Object.values(s.targets).map((t) => t.cpu.load));
   const date = new Date().toISOString().slice(0, 10);
   const sha = commit();
@@ -138,7 +144,9 @@ async function main(): Promise<number> {
     coldStart,
     memory: mem,
     scale,
-    ratios: ratios(scenarios, coldStart, mem, scale),
+    workers,
+    profiles,
+    ratios: ratios(scenarios, coldStart, mem, scale, workers),
     noise: noise(all),
   };
   const md = markdown(report);

@@ -15,6 +15,8 @@ export interface Options {
   readonly loginConcurrency: number;
   readonly coldStarts: number;
   readonly scale: DatasetSize | undefined;
+  /** Seconds of load per endpoint with the CPU profiler on. */
+  readonly profileSeconds: number;
 }
 
 export const USAGE = `Usage: npm run bench [-- options]
@@ -53,5 +55,6 @@ export function parseOptions(argv: readonly string[]): Options | undefined {
     loginConcurrency: 8,
     coldStarts: 10,
     scale: values['no-scale'] ? undefined : quick ? { users: 100_000, tenants: 100 } : { users: 1_000_000, tenants: 1_000 },
+    profileSeconds: quick ? 3 : 6,
   };
 }

@@ -4,7 +4,9 @@
 import type { ScenarioResult } from './context.ts';
 import type { Summary, Timing } from './measure.ts';
 import type { ColdStart } from './scenarios/cold-start.ts';
+import type { EndpointProfile } from './scenarios/profiles.ts';
 import type { ScaleResult } from './scenarios/scale.ts';
+import type { WorkersResult } from './scenarios/workers.ts';
 import type { Machine } from './system.ts';
 
 export interface MemoryFigures {
@@ -43,6 +45,10 @@ export interface Report {
   readonly coldStart: ColdStart;
   readonly memory: Record<string, MemoryFigures>;
   readonly scale: ScaleResult | null;
+  /** `serve --workers 1` against `--workers 2` (null: skipped). */
+  readonly workers: WorkersResult | null;
+  /** The heaviest self-time frames per hot endpoint. */
+  readonly profiles: readonly EndpointProfile[];
   readonly ratios: readonly Ratio[];
   readonly noise: { readonly medianOtherCores: number; readonly maxOtherCores: number; readonly noisyRuns: readonly string[] };
 }
@@ -85,7 +91,7 @@ function absolute(figure: string, value: number | null, unit: 'ms' | 'MiB', belo
   return { figure, value, range: null, perCpu: null, unit, target: `< ${below} ${unit}`, status: value < below ? 'met' : 'missed', withinNoise: Math.abs(value / below - 1) < 0.1 };
 }
 
-export function ratios(scenarios: readonly ScenarioResult[], coldStart: ColdStart, memory: Record<string, MemoryFigures>, scale: ScaleResult | null): Ratio[] {
+export function ratios(scenarios: readonly ScenarioResult[], coldStart: ColdStart, memory: Record<string, MemoryFigures>, scale: ScaleResult | null, workers: WorkersResult | null = null): Ratio[] {
   const by = (id: string) => scenarios.find((s) => s.id === id)?.targets ?? {};
   const token = by('token');
   const intro = by('introspection');
@@ -99,8 +105,15 @@ export function ratios(scenarios: readonly ScenarioResult[], coldStart: ColdStar
     ratio('userinfo: authflow / bare JWT-verify ceiling', ui.authflow, ui.ceiling, 0.7, null),
     ratio('introspection: authflow / bare ceiling (client auth + JWT verify)', intro.authflow, intro.ceiling, 0.7, null),
     absolute('cold start to /readyz 200 (median)', coldStart.ms.median, 'ms', 500),
-    absolute('RSS idle (authflow)', af?.idleMiB ?? null, 'MiB', 100),
-    absolute('RSS peak under load (authflow, VmHWM)', af?.peakMiB ?? null, 'MiB', 200),
+    absolute('RSS idle (authflow, --workers 1)', af?.idleMiB ?? null, 'MiB', 90),
+    absolute('RSS peak under load (authflow, --workers 1, VmHWM)', af?.peakMiB ?? null, 'MiB', 150),
+    ...(workers
+      ? [
+          ratio('token: --workers 2 / --workers 1 (2 cores, shared with the load generator)', workerTargets(workers, 'workers-token')['workers 2'], workerTargets(workers, 'workers-token')['workers 1'], 1.3, null),
+          absolute('RSS idle (authflow, --workers 2: primary + workers)', workers.memory.idleMiB, 'MiB', 90 * 2),
+          absolute('RSS peak (authflow, --workers 2: primary + workers)', workers.memory.peakMiB, 'MiB', 150 * 2),
+        ]
+      : []),
     ...(scale
       ? [
           ratio(`scale: token p50 latency, ${scale.size.users.toLocaleString('en')} users / empty`, scale.token.targets.scale, scale.token.targets.empty, null, 1.2, 'p50ms'),
@@ -108,6 +121,10 @@ export function ratios(scenarios: readonly ScenarioResult[], coldStart: ColdStar
         ]
       : []),
   ].filter((r): r is Ratio => r !== undefined);
+}
+
+function workerTargets(w: WorkersResult, id: string): Record<string, Summary> {
+  return w.scenarios.find((s) => s.id === id)?.targets ?? {};
 }
 
 export function noise(scenarios: readonly ScenarioResult[]): Report['noise'] {
@@ -179,9 +196,30 @@ export function markdown(r: Report): string {
   const notes = r.scenarios.flatMap((s) => s.notes);
   if (notes.length) lines.push(...notes.map((n) => `- ${n}`), '');
 
+  if (r.workers) {
+    lines.push('## --workers 1 and --workers 2', '', ...TABLE_HEAD);
+    for (const s of r.workers.scenarios) lines.push(...scenarioRows(s));
+    lines.push('', 'The same install (one SQLite file); server CPU of --workers 2 is the primary and its workers together.', '');
+  }
+
+  const mib = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${n1(x)} MiB`);
   lines.push('## Memory', '', '| process | RSS idle | RSS peak (VmHWM) |', '|---|---|---|');
-  for (const [name, f] of Object.entries(r.memory)) lines.push(`| ${name} | ${f.idleMiB === null ? '–' : `${n1(f.idleMiB)} MiB`} | ${f.peakMiB === null ? '–' : `${n1(f.peakMiB)} MiB`} |`);
+  for (const [name, f] of Object.entries(r.memory)) lines.push(`| ${name} | ${mib(f.idleMiB)} | ${mib(f.peakMiB)} |`);
+  if (r.workers) {
+    const w = r.workers.memory;
+    lines.push(`| authflow --workers 2, total | ${mib(w.idleMiB)} | ${mib(w.peakMiB)} |`);
+    w.processes.forEach((p, i) => lines.push(`| authflow --workers 2, ${i === 0 ? 'primary' : `worker ${i}`} | ${mib(p.idleMiB)} | ${mib(p.peakMiB)} |`));
+  }
   lines.push('');
+
+  if (r.profiles.length) {
+    lines.push('## Where the time goes', '', 'Each endpoint under load in its own `serve --workers 1` with `--cpu-prof`; the ten frames with the most self time, as a share of the main thread\'s busy time (start-up included), named through the bundle\'s source map. Signing and verifying run partly on libuv\'s threads, which the profile does not see.', '');
+    for (const p of r.profiles) {
+      lines.push(`**${p.endpoint}**: ${n0(p.requests)} requests, main thread busy ${n0(p.busyMs)} ms (${n0(p.busyUsPerRequest)} µs per request).`, '', '| self | frame |', '|---|---|');
+      for (const f of p.top) lines.push(`| ${n1(f.self * 100)} % | \`${f.frame}\` |`);
+      lines.push('');
+    }
+  }
 
   const cs = r.coldStart;
   lines.push('## Cold start', '', `\`dist/authflow serve\` from spawn to the first \`/readyz\` 200, ${cs.runs.length} starts on a provisioned data dir: median **${n0(cs.ms.median)} ms** (min ${n0(cs.ms.min)}, max ${n0(cs.ms.max)}); RSS when ready ${n1(cs.rssAtReadyMiB)} MiB.`, '');

@@ -44,14 +44,32 @@ function statFields(pid: number | 'self'): string[] {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
-/** utime + stime of a process, all threads (ticks). 0 once it is gone. */
-export function processTicks(pid: number): number {
-  try {
-    const f = statFields(pid);
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return 0;
+/** A process and its descendants (a `serve --workers N` primary and its workers). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, 'utf8').trim();
+      if (children) out.push(...children.split(/\s+/).map(Number));
+    } catch {
+      // Gone, or no children file: nothing to add.
+    }
   }
+  return out;
+}
+
+/** utime + stime of a process and its descendants, all threads (ticks). 0 once it is gone. */
+export function processTicks(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const f = statFields(p);
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return ticks;
 }
 
 /** This process's own ticks, and those of its children it has reaped (cutime + cstime). */
@@ -60,8 +78,8 @@ function selfTicks(): { own: number; children: number } {
   return { own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
 }
 
-/** VmRSS and VmHWM (peak) of a process, in MiB. */
-export function memory(pid: number): { rssMiB: number; hwmMiB: number } | undefined {
+/** VmRSS and VmHWM (peak) of one process, in MiB. */
+function processMemory(pid: number): { rssMiB: number; hwmMiB: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -69,6 +87,16 @@ export function memory(pid: number): { rssMiB: number; hwmMiB: number } | undefi
   } catch {
     return undefined;
   }
+}
+
+/** VmRSS and VmHWM of a process and its descendants, summed (MiB), and of each of them. */
+export function memory(pid: number): { rssMiB: number; hwmMiB: number; processes: { pid: number; rssMiB: number; hwmMiB: number }[] } | undefined {
+  const processes = processTree(pid).flatMap((p) => {
+    const m = processMemory(p);
+    return m ? [{ pid: p, ...m }] : [];
+  });
+  if (!processes.length) return undefined;
+  return { rssMiB: processes.reduce((n, p) => n + p.rssMiB, 0), hwmMiB: processes.reduce((n, p) => n + p.hwmMiB, 0), processes };
 }
 
 /** Where the machine's CPU went during one measured run, in cores (1.0 = one core busy the whole time). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import '../src/cli/threadpool.ts';
 import { main } from '../src/cli/main.ts';
 
 main(process.argv.slice(2)).then(

@@ -152,6 +152,9 @@ writeFileSync(
       main: relative(root, bundleFile),
       output: relative(root, blobFile),
       disableExperimentalSEAWarning: true,
+      // V8's young generation grows to 3 × 16 MiB semi-spaces under load by default: most of the peak RSS of a
+      // busy server. 4 MiB keeps the peak down at no measurable cost per request (see README, Performance).
+      execArgv: ['--max-semi-space-size=4'],
       useCodeCache: true,
       useSnapshot: false,
       assets: Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, relative(root, file)])),

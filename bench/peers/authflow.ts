@@ -69,11 +69,13 @@ export async function provision(binary: string, env: NodeJS.ProcessEnv, dataDir:
   };
 }
 
-/** `authflow serve` on a free loopback port (its public URL), ready when /readyz answers 200. */
-export async function serveAuthflow(binary: string, env: NodeJS.ProcessEnv, dataDir: string, logDir: string, name: string): Promise<AuthflowServer & { readyMs: number }> {
+/** `authflow serve --workers N` (1: one process) on a free loopback port (its public URL), ready when /readyz answers 200. */
+export async function serveAuthflow(binary: string, env: NodeJS.ProcessEnv, dataDir: string, logDir: string, name: string, workers = 1, publicUrl?: string): Promise<AuthflowServer & { readyMs: number }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = start(name, binary, ['--data-dir', dataDir, 'serve', '--host', '127.0.0.1', '--port', String(port)], { env: { ...env, AUTHFLOW_PUBLIC_URL: url }, log: join(logDir, `${name}.log`) });
+  const args = ['--data-dir', dataDir, 'serve', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers)];
+  // Another server of the same install may take the first one's public URL: then the tokens of either are valid at both.
+  const proc = start(name, binary, args, { env: { ...env, AUTHFLOW_PUBLIC_URL: publicUrl ?? url }, log: join(logDir, `${name}.log`) });
   const readyMs = await untilOk(proc, `${url}/readyz`, 30_000, 5);
   return { proc, url, issuer: `${url}/t/${TENANT}`, port, readyMs };
 }

@@ -17,12 +17,16 @@ import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
 import { BUILD } from './build.ts';
+import { isServeWorker } from './cluster.ts';
+import { joinPrimary } from './cluster-worker.ts';
 
 export interface Serving {
   readonly url: string;
   readonly port: number;
   /** Where GET /metrics answers on a listener of its own (`metrics.listen`), if anywhere. */
   readonly metricsUrl: string | undefined;
+  /** `single`: one process serves; `primary`: it runs the workers (src/app/cluster.ts); `worker`: one of them. */
+  readonly role: 'single' | 'primary' | 'worker';
   /** Drains in-flight requests, then closes the listener and the database. */
   stop(): Promise<void>;
 }
@@ -37,17 +41,17 @@ export interface HttpApp {
 }
 
 /** Builds the HTTP application for an opened Authflow (no listening: tests call `app.fetch`). */
-export function createHttpApp(af: Authflow, lifecycle = { draining: false }): HttpApp {
+export function createHttpApp(af: Authflow, lifecycle = { draining: false }, metrics: HttpMetrics = createHttpMetrics()): HttpApp {
   const directory = createDirectory(af.repo, af.database.changes);
   const usage = createUsageRecorder(af.repo.apiKeys, af.clock);
   // One signer per app: it caches imported keys per kid; which key signs is decided per call.
   const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
-  const metrics = createHttpMetrics();
   const signals = metrics.security;
   const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, signals };
   const app = createServer({
     logger: af.logger,
+    log: af.config.log,
     metrics,
     metricsOnMain: af.config.metricsListen === 'main',
     readiness: () => readiness(af),
@@ -105,10 +109,25 @@ async function readiness(af: Authflow): Promise<ReadyReport> {
   return { ready: current, checks: { database: { ok: true }, migrations: { ok: current, ...(detail ? { detail } : {}) } } };
 }
 
-/** Listens on the configured host and port; resolves once the socket is bound. */
-export async function startServer(af: Authflow, overrides: { host?: string; port?: number } = {}): Promise<Serving> {
+/**
+ * `authflow serve` on the configured host and port, in this process: the one
+ * server when `workers` is 1, or one of the workers of a `startPrimary`
+ * (src/app/cluster.ts) that forked this process.
+ */
+export async function startServing(af: Authflow): Promise<Serving> {
+  return startServer(af, {}, isServeWorker() ? 'worker' : 'single');
+}
+
+/**
+ * Listens on the configured host and port in this process; resolves once the
+ * socket is bound. A `worker` leaves the background jobs to its primary and
+ * answers /metrics for the whole cluster.
+ */
+export async function startServer(af: Authflow, overrides: { host?: string; port?: number } = {}, role: 'single' | 'worker' = 'single'): Promise<Serving> {
   const lifecycle = { draining: false };
-  const http = createHttpApp(af, lifecycle);
+  const metrics = createHttpMetrics();
+  if (role === 'worker') metrics.expose(joinPrimary(af, metrics).exposition);
+  const http = createHttpApp(af, lifecycle, metrics);
   const listening: Listening = await listen(http.app, overrides.host ?? af.config.host, overrides.port ?? af.config.port);
   const m = af.config.metricsListen;
   let metricsListening;
@@ -119,22 +138,23 @@ export async function startServer(af: Authflow, overrides: { host?: string; port
     throw e;
   }
   // Mail goes out in the background, after the server listens; a request only writes the outbox row.
-  const mail = startMailDelivery(af);
+  const mail = role === 'single' ? startMailDelivery(af) : undefined;
   // Deletes expired rows in the background (every 10 minutes with jitter; never on a request's path).
-  const housekeeping = startHousekeeping({ stores: af.repo, clock: af.clock, log: af.logger });
+  const housekeeping = role === 'single' ? startHousekeeping({ stores: af.repo, clock: af.clock, log: af.logger }) : undefined;
   let stopping: Promise<void> | undefined;
   return {
     url: listening.url,
     port: listening.port,
     metricsUrl: metricsListening?.url,
+    role,
     stop() {
       stopping ??= (async () => {
         lifecycle.draining = true;
         await listening.close(af.config.shutdownTimeoutMs);
         await metricsListening?.close();
-        await housekeeping.stop();
+        await housekeeping?.stop();
         await http.close();
-        await mail.stop();
+        await mail?.stop();
         await af.close();
         af.logger.flush?.();
       })();

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { DatabaseTarget } from '../db/driver.ts';
 import { ConfigError } from './error.ts';
-import { configSchema, ENV_KEYS, SECRET_ENV_KEYS, SMTP_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
+import { configSchema, ENV_KEYS, LOG_ENV_KEYS, SECRET_ENV_KEYS, SMTP_ENV_KEYS, type ParsedConfig, type RawConfig } from './schema.ts';
 
 export const CONFIG_FILE_NAME = 'authflow.yaml';
 export const MASTER_KEY_FILE_NAME = 'master.key';
@@ -27,6 +28,10 @@ export interface Config {
   /** CIDRs of the proxies whose forwarding headers name the client (docs/abuse.md); empty: the socket's address is the client's. */
   readonly trustedProxies: readonly string[];
   readonly shutdownTimeoutMs: number;
+  /** `serve` processes sharing the port (default: one per CPU the process may use). */
+  readonly workers: number;
+  /** The access log: `all` requests, `none`, or `errors` (5xx answers and requests slower than `slowMs`). */
+  readonly log: { readonly access: 'all' | 'none' | 'errors'; readonly slowMs: number };
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Where the master key ring comes from: its text (never logged) and a description of the source. */
   readonly masterKey: { readonly text: string | undefined; readonly source: string };
@@ -82,6 +87,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (nested.length) merged.argon2 = Object.assign({}, ...nested);
   const metricsNested = [file.values.metrics, fromEnv.values.metrics, (flags as Record<string, unknown>).metrics].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (metricsNested.length) merged.metrics = Object.assign({}, ...metricsNested);
+  const logNested = [file.values.log, fromEnv.values.log, flags.log].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
+  if (logNested.length) merged.log = Object.assign({}, ...logNested);
   const smtpNested = [file.values.smtp, fromEnv.values.smtp, flags.smtp].filter((v) => v && typeof v === 'object' && !Array.isArray(v));
   if (smtpNested.length) merged.smtp = Object.assign({}, ...smtpNested);
   if (file.values.smtp && typeof file.values.smtp === 'object' && 'password' in file.values.smtp) {
@@ -108,6 +115,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
     adminEmail: c.admin_email,
     trustedProxies: trustedProxiesOf(c),
     shutdownTimeoutMs: c.shutdown_timeout_ms,
+    workers: c.workers ?? availableParallelism(),
+    log: { access: c.log.access, slowMs: c.log.slow_ms },
     argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
     masterKey,
     smtp: smtpConfig(c.smtp),
@@ -211,6 +220,16 @@ function readEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; ori
     values.argon2 = argon2;
     origin.set('argon2', 'AUTHFLOW_ARGON2_*');
   }
+  const log: Record<string, string> = {};
+  for (const k of LOG_ENV_KEYS) {
+    const name = `AUTHFLOW_LOG_${k.toUpperCase()}`;
+    const v = env[name];
+    if (v) {
+      log[k] = v;
+      origin.set(`log.${k}`, name);
+    }
+  }
+  if (Object.keys(log).length) values.log = log;
   const smtp: Record<string, string> = {};
   for (const k of SMTP_ENV_KEYS) {
     const name = `AUTHFLOW_SMTP_${k.toUpperCase()}`;

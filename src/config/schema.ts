@@ -104,6 +104,16 @@ export const configSchema = z
     /** Proxies whose X-Forwarded-For / Forwarded headers name the client (CIDRs or addresses); a comma-separated list in the environment. */
     trusted_proxies: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(cidr).max(100, 'must list at most 100 entries')).default([]),
     shutdown_timeout_ms: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must be 0 or more').max(600_000, 'must be at most 600000 (10 minutes)').default(10_000),
+    // `authflow serve` processes sharing the port; 1 serves from the one process.
+    workers: z.coerce.number({ error: 'must be a number of processes from 1 to 64' }).int('must be a whole number of processes').min(1, 'must be at least 1').max(64, 'must be at most 64').optional(),
+    log: z
+      .strictObject({
+        // The access log: every request (true), none (false), or only failed (5xx) and slow ones (errors).
+        access: z.union([z.boolean(), z.enum(['true', 'false', 'errors'], { error: 'must be true, false or errors' })]).transform((v) => (v === true || v === 'true' ? 'all' : v === false || v === 'false' ? 'none' : 'errors')).default('errors'),
+        // A request that takes longer than this is logged under `access: errors`.
+        slow_ms: ms(600_000).default(1000),
+      })
+      .prefault({}),
     argon2: z
       .strictObject({
         memory_cost: z.coerce.number().int().min(8).max(4_194_304).default(19456),
@@ -126,7 +136,9 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
-export const ENV_KEYS = ['public_url', 'listen', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms'] as const;
+export const ENV_KEYS = ['public_url', 'listen', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms', 'workers'] as const;
+/** `log.<key>` settable as AUTHFLOW_LOG_<KEY>. */
+export const LOG_ENV_KEYS = ['access', 'slow_ms'] as const;
 export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;
 /** `smtp.<key>` settable as AUTHFLOW_SMTP_<KEY>; the password also as AUTHFLOW_SMTP_PASSWORD_FILE. */
 export const SMTP_ENV_KEYS = ['host', 'port', 'security', 'allow_insecure', 'user', 'password', 'from', 'tls_ca_file', 'connect_timeout_ms', 'send_timeout_ms'] as const;

@@ -15,9 +15,27 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
-/** Constant-time check of a presented secret against a stored SHA-256 (base64url). */
+/** What a stored SHA-256 that is not one (wrong length, not base64url) is compared against, so the compare still runs. */
+const NOT_A_DIGEST = Buffer.alloc(32);
+
+/**
+ * Constant-time checks of a presented secret against stored SHA-256s
+ * (base64url, as `sha256` writes them): the secret is hashed once, then
+ * compared with each stored digest in constant time. A stored value that is
+ * not a 32-byte digest never matches, and costs the same compare.
+ */
+export function matchSecretHashes(presented: string, storedHashes: readonly string[]): boolean[] {
+  const digest = createHash('sha256').update(presented).digest();
+  return storedHashes.map((stored) => {
+    const expected = Buffer.from(stored, 'base64url');
+    const valid = expected.length === 32;
+    return timingSafeEqual(digest, valid ? expected : NOT_A_DIGEST) && valid;
+  });
+}
+
+/** Constant-time check of a presented secret against a stored SHA-256 (base64url): one hash, one compare. */
 export function verifySecretHash(presented: string, storedHash: string): boolean {
-  return safeEqual(sha256(presented), storedHash);
+  return matchSecretHashes(presented, [storedHash])[0]!;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { randomString, randomDigits, typedSecret, uuidv7, SECRET_BYTES } from './random.ts';
-export { sha256, safeEqual, verifySecretHash, oidcTokenHash, pkceS256 } from './digest.ts';
+export { sha256, safeEqual, matchSecretHashes, verifySecretHash, oidcTokenHash, pkceS256 } from './digest.ts';
 export { deriveToken } from './derive.ts';
 export { cspHash } from './csp.ts';
 export { createPasswordHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordHasher } from './password.ts';

@@ -26,6 +26,8 @@ export interface ReadyReport {
 /** What the HTTP layer needs from the composition root. */
 export interface ServerDeps {
   readonly logger: Logger;
+  /** The access log (`log.access`, `log.slow_ms`). */
+  readonly log: { readonly access: 'all' | 'none' | 'errors'; readonly slowMs: number };
   readonly metrics: HttpMetrics;
   /** Whether GET /metrics answers on this (the main) listener: only when the operator said so (`metrics.listen: main`). */
   readonly metricsOnMain: boolean;

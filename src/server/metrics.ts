@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { SecuritySignals } from '../core/security/signals.ts';
 
 /** The server's Prometheus registry: process metrics, HTTP requests by route and status, security events and throttled requests by kind. */
@@ -7,6 +7,9 @@ export interface HttpMetrics {
   observe(method: string, route: string, status: number, seconds: number): void;
   /** What the core counts through its SecuritySignals port. */
   readonly security: SecuritySignals;
+  /** The text /metrics answers: this process's registry, unless `expose` gave another source (a cluster's). */
+  exposition(): Promise<string>;
+  expose(source: () => Promise<string>): void;
 }
 
 export function createHttpMetrics(): HttpMetrics {
@@ -27,6 +30,7 @@ export function createHttpMetrics(): HttpMetrics {
   });
   const events = new Counter({ name: 'authflow_security_events_total', help: 'Security events recorded, by kind (docs/security-events.md).', labelNames: ['kind'] as const, registers: [registry] });
   const throttled = new Counter({ name: 'authflow_throttled_requests_total', help: 'Requests refused by a lockout, throttle or quota, by kind (docs/abuse.md).', labelNames: ['kind'] as const, registers: [registry] });
+  let source = () => registry.metrics();
   return {
     registry,
     security: { event: (kind) => events.inc({ kind }), throttled: (kind) => throttled.inc({ kind }) },
@@ -34,5 +38,25 @@ export function createHttpMetrics(): HttpMetrics {
       requests.inc({ method, route, status: String(status) });
       duration.observe({ method, route }, seconds);
     },
+    exposition: () => source(),
+    expose(s) {
+      source = s;
+    },
   };
+}
+
+/**
+ * In a cluster worker: lets the primary read this registry (prom-client's
+ * cluster messages), so that its aggregate covers every worker.
+ */
+export function shareMetricsWithPrimary(metrics: HttpMetrics): void {
+  AggregatorRegistry.setRegistries([metrics.registry]);
+  // Constructing one installs prom-client's worker-side message listener.
+  void new AggregatorRegistry();
+}
+
+/** In the cluster primary: the metrics of all workers, summed (counters, histograms) as prom-client aggregates them. */
+export function createClusterMetrics(): { collect(): Promise<string> } {
+  const aggregator = new AggregatorRegistry();
+  return { collect: () => aggregator.clusterMetrics() };
 }

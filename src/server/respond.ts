@@ -5,6 +5,7 @@ import { ApiError } from './api/errors.ts';
 import { requestLog, requestState } from './context.ts';
 import { UnknownTenant } from './oauth/tenant.ts';
 import { shownTenantOf } from './pages/context.ts';
+import { reply } from './reply.ts';
 import { errorPage } from './pages/page.ts';
 import { PageError } from './pages/page-errors.ts';
 import { surfaceOf, type Surface } from './surface.ts';
@@ -44,19 +45,20 @@ const TITLES: Record<number, string> = {
 /** An RFC 9457 problem details response. */
 export function problem(status: number, detail?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
   const body = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
-  const h = new Headers(headers);
-  h.set('content-type', 'application/problem+json');
-  h.set('cache-control', 'no-store');
-  return new Response(JSON.stringify(body), { status, headers: h });
+  return reply(JSON.stringify(body), status, { ...lowerCased(headers), 'content-type': 'application/problem+json', 'cache-control': 'no-store' });
 }
 
 /** RFC 6749 §5.2 error response (and RFC 6750 §3 challenges via the error's headers). */
 export function oauthError(e: OAuthError): Response {
-  const h = new Headers(e.headers);
-  h.set('content-type', 'application/json');
-  h.set('cache-control', 'no-store');
-  h.set('pragma', 'no-cache');
-  return new Response(JSON.stringify({ error: e.error, ...(e.message ? { error_description: e.message } : {}) }), { status: e.status, headers: h });
+  const body = JSON.stringify({ error: e.error, ...(e.message ? { error_description: e.message } : {}) });
+  return reply(body, e.status, { ...lowerCased(e.headers), 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' });
+}
+
+/** Header names are case-insensitive: the fixed ones set after these must replace, not sit beside, a caller's. */
+function lowerCased(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
 }
 
 /** A request refused before routing (a malformed request-target or Host): 400 in its surface's shape. */

@@ -228,6 +228,24 @@ describe('authflow single binary', () => {
       expect(r.stderr).toBe('');
     });
 
+    it('--workers 2: two workers share the port and the database, /metrics counts both, SIGTERM stops them all', async () => {
+      const server = await serve(installed, { env: { AUTHFLOW_WORKERS: '2' } });
+      await untilReady(server.url);
+      const workers = readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      expect(workers).toHaveLength(2);
+      // Fresh connections, so that the primary hands them to both workers.
+      for (let i = 0; i < 20; i++) expect((await rawRequest(server.url, `GET /healthz HTTP/1.1\r\nHost: ${new URL(server.url).host}`)).status).toBe(200);
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      expect(text).toMatch(/^authflow_http_requests_total\{method="GET",route="\/healthz",status="200"\} 20$/m);
+      const r = await server.stop();
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.match(/"msg":"authflow listening on /g)).toHaveLength(1);
+      expect(r.stdout).toMatch(/"workers":2/);
+      expect(r.stdout).toMatch(/"msg":"stopped"/);
+      for (const pid of workers) expect(existsSync(`/proc/${pid}`)).toBe(false);
+    });
+
     it('finishes an in-flight keep-alive request on SIGTERM, then exits 0 and logs "stopped"', async () => {
       const server = await serve(installed);
       const { hostname, port } = new URL(server.url);

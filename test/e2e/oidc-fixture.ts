@@ -11,8 +11,11 @@ import { join } from 'node:path';
 
 const BUILT = join(import.meta.dirname, '..', '..', 'dist', 'authflow');
 
-/** The whole environment of every run: no NODE_OPTIONS, no HOME, no Node.js on the PATH, argon2 at its default cost. */
-const ENV = { PATH: '/usr/bin:/bin' };
+/**
+ * The whole environment of every run: no NODE_OPTIONS, no HOME, no Node.js on the PATH, argon2 at its default
+ * cost; every request in the access log, so that the checks for what the log must never hold read real lines.
+ */
+const ENV = { PATH: '/usr/bin:/bin', AUTHFLOW_LOG_ACCESS: 'true' };
 
 export interface Result {
   readonly code: number | null;

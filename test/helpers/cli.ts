@@ -1,10 +1,15 @@
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.ts';
 
-/** argon2 kept cheap in tests (docs/architecture.md: slow parts are swapped through config). */
+/**
+ * argon2 kept cheap in tests (slow parts are swapped through config), and
+ * every request in the access log, so that "never logged" assertions look at
+ * real log lines (the default logs only 5xx and slow requests).
+ */
 export const TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
   AUTHFLOW_ARGON2_MEMORY_COST: '1024',
   AUTHFLOW_ARGON2_TIME_COST: '1',
+  AUTHFLOW_LOG_ACCESS: 'true',
 });
 
 /** A writable stream that keeps everything written to it, as text. */

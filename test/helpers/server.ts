@@ -40,6 +40,8 @@ export interface TestAuthflowOptions {
    * (polling every 100 ms) until close().
    */
   readonly smtp?: { readonly host: string; readonly port: number };
+  /** Added to TEST_ENV (e.g. `AUTHFLOW_LOG_ACCESS`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface TestAuthflow {
@@ -66,7 +68,7 @@ export async function openTestAuthflow(options: TestAuthflowOptions = {}): Promi
     }
     const smtp = options.smtp ? { smtp: { host: options.smtp.host, port: options.smtp.port, security: 'none' as const, from: 'Authflow Test <no-reply@authflow.test>' } } : {};
     // /metrics on the app itself, so the suites read it through the same transport (serve's default is no /metrics).
-    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: { ...(pgDb ? { database_url: pgDb.url } : {}), ...smtp, metrics: { listen: 'main' } } });
+    const config = loadConfig({ dataDir, env: { ...TEST_ENV, ...options.env }, flags: { ...(pgDb ? { database_url: pgDb.url } : {}), ...smtp, metrics: { listen: 'main' } } });
     const logs = new LogSink();
     af = await openAuthflow(config, { logger: createLogger(config, logs), migrate: options.migrate ?? true, create: true });
     const opened = af;

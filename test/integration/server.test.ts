@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Serving } from '../../src/app/index.ts';
 import { applyMigrations } from '../../src/db/index.ts';
-import { DATABASES, openTestAuthflow, serveAuthflow, TRANSPORTS, type Harness, type TestAuthflow, type Transport } from '../helpers/server.ts';
+import { DATABASES, openTestAuthflow, serveAuthflow, startAuthflow, TRANSPORTS, type Harness, type TestAuthflow, type Transport } from '../helpers/server.ts';
 
 /** What the server may put in x-request-id (the product's own INCOMING_ID charset). */
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -292,6 +292,50 @@ describe.each(DATABASES)('/readyz on %s', (database) => {
       // Still alive: liveness must not depend on the database.
       expect((await h.fetch('/healthz')).status).toBe(200);
     });
+  });
+});
+
+// ------------------------------------------------------------------ the access log
+
+describe.each(TRANSPORTS)('the access log, log.access (%s)', (transport) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+  const linesOf = (h: Harness, id: string | null) => h.logs.records().filter((r) => r.req_id === id);
+
+  it('errors (the default): nothing for an answer that went well, one line at error level for a 5xx', async () => {
+    h = await startAuthflow(transport, { env: { AUTHFLOW_LOG_ACCESS: '' } });
+    expect(h.config.log).toEqual({ access: 'errors', slowMs: 1000 });
+    const ok = await h.fetch('/healthz');
+    expect(ok.status).toBe(200);
+    expect(linesOf(h, ok.headers.get('x-request-id'))).toEqual([]);
+    const missing = await h.fetch('/nope');
+    expect(missing.status).toBe(404);
+    expect(linesOf(h, missing.headers.get('x-request-id'))).toEqual([]);
+
+    h.lifecycle.draining = true;
+    const unavailable = await h.fetch('/readyz', { headers: { authorization: 'Bearer af_never_logged', 'x-request-id': 'upstream-1' } });
+    expect(unavailable.status).toBe(503);
+    const lines = linesOf(h, unavailable.headers.get('x-request-id'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 50, msg: 'request', method: 'GET', route: '/readyz', path: '/readyz', status: 503, upstream_request_id: 'upstream-1' });
+    expect(h.logs.text).not.toContain('af_never_logged');
+  });
+
+  it('false: no access lines at all; true: one line for every request', async () => {
+    h = await startAuthflow(transport, { env: { AUTHFLOW_LOG_ACCESS: 'false' } });
+    h.lifecycle.draining = true;
+    for (const path of ['/healthz', '/readyz', '/nope']) await h.fetch(path);
+    expect(h.logs.records().filter((r) => r.msg === 'request')).toEqual([]);
+    await h.stop();
+
+    h = await startAuthflow(transport, { env: { AUTHFLOW_LOG_ACCESS: 'true' } });
+    const ids: (string | null)[] = [];
+    for (const path of ['/healthz', '/nope', '/healthz']) ids.push((await h.fetch(path)).headers.get('x-request-id'));
+    for (const id of ids) expect(linesOf(h, id)).toHaveLength(1);
+    expect(linesOf(h, ids[1]!)[0]).toMatchObject({ level: 30, msg: 'request', status: 404 });
   });
 });
 

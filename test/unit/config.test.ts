@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +45,8 @@ describe('loadConfig: defaults', () => {
       adminEmail: undefined,
       trustedProxies: [],
       shutdownTimeoutMs: 10_000,
+      workers: availableParallelism(),
+      log: { access: 'errors', slowMs: 1000 },
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     });
     expect(c.masterKey).toEqual({ text: undefined, source: join(dir.path, 'master.key') });
@@ -112,6 +115,24 @@ describe('loadConfig: precedence flags > env > file > defaults', () => {
       shutdownTimeoutMs: 2500,
       argon2: { memoryCost: 1024, timeCost: 1, parallelism: 2 },
     });
+  });
+
+  it('reads workers and the access log settings from the file, the environment and flags', () => {
+    writeYaml('workers: 3\nlog:\n  access: true\n  slow_ms: 250\n');
+    expect(load()).toMatchObject({ workers: 3, log: { access: 'all', slowMs: 250 } });
+    expect(load({ AUTHFLOW_WORKERS: '1', AUTHFLOW_LOG_ACCESS: 'false' })).toMatchObject({ workers: 1, log: { access: 'none', slowMs: 250 } });
+    expect(load({ AUTHFLOW_LOG_ACCESS: 'errors' }, { workers: 2 })).toMatchObject({ workers: 2, log: { access: 'errors', slowMs: 250 } });
+  });
+
+  it.each([
+    ['workers: 0\n', 'workers'],
+    ['workers: 2.5\n', 'workers'],
+    ['log:\n  access: some\n', 'log.access'],
+    ['log:\n  slow_ms: 0\n', 'log.slow_ms'],
+    ['log:\n  level: info\n', 'log.level'],
+  ])('refuses %j, naming %s', (yaml, field) => {
+    writeYaml(yaml);
+    expect(configError(() => load()).field).toBe(field);
   });
 
   it('fills argon2 settings left unset from the defaults', () => {

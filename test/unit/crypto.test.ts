@@ -18,6 +18,7 @@ import {
   typedSecret,
   uuidv7,
   verifySecretHash,
+  matchSecretHashes,
 } from '../../src/crypto/index.ts';
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
@@ -186,10 +187,24 @@ describe('digests and constant-time comparison (docs/security.md machine secrets
     expect(verifySecretHash(stored, stored)).toBe(false);
     expect(verifySecretHash(secret, '')).toBe(false);
   });
+
+  it('matchSecretHashes checks one secret against several stored hashes; a value that is not a digest never matches', () => {
+    const secret = typedSecret('cs');
+    const stored = sha256(secret);
+    expect(matchSecretHashes(secret, [sha256('other'), stored, stored.slice(0, 40), `${stored}AA`, 'not base64url!'])).toEqual([false, true, false, false, false]);
+    expect(matchSecretHashes('', [sha256('')])).toEqual([true]);
+  });
 });
 
 describe('password hashing (argon2id, docs/security.md human passwords)', () => {
   const fast = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
+
+  it('queues hashes and checks beyond its in-flight limit, and completes every one, failures included', async () => {
+    const one = createPasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }, 1);
+    const hashes = await Promise.all(['a1', 'b2', 'c3', 'd4'].map((p) => one.hash(p)));
+    const checks = await Promise.all([...hashes.map((h, i) => one.verify(h, ['a1', 'b2', 'c3', 'd4'][i]!)), one.verify(hashes[0]!, 'wrong'), one.verify('$argon2id$broken', 'x')]);
+    expect(checks).toEqual([true, true, true, true, false, false]);
+  });
 
   it('hashes with argon2id and the configured parameters, salted', async () => {
     const a = await fast.hash('correct horse');

@@ -2,6 +2,7 @@ import { and, eq, gt, inArray, lt, or, sql, type SQLWrapper } from 'drizzle-orm'
 import type { RevocationStore } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
+import { preparedRead } from './internal/prepared.ts';
 
 /** Expired entries deleted per write at most: cleanup never makes a revocation slow. */
 const CLEANUP_BATCH = 100;
@@ -13,6 +14,7 @@ const CLEANUP_BATCH = 100;
  */
 export function revocationStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): RevocationStore {
   const { revocations: r } = database.schema;
+  const anyRevoked = preparedRead(database, 'authflow_any_revoked', db, (conn, p) => anyRevokedQuery(conn, database, p));
   return {
     revoke: (tenantId, kind, value, expiresAt, now) =>
       guard('', () =>
@@ -29,12 +31,8 @@ export function revocationStore(database: Database, db: () => Db = () => databas
       ),
     anyRevoked: async (tenantId, t, now) => {
       if (t.jti === undefined && t.family === undefined && t.grant === undefined && t.session === undefined) return false;
-      const values = { tenantId, now, jti: t.jti ?? '', family: t.family ?? '', grant: t.grant ?? '', session: t.session ?? '' };
-      const conn = db();
-      // The userinfo/introspection hot path: outside a transaction, one statement prepared once per database.
-      const rows = (await guard('', async () =>
-        conn === database.db ? await anyRevokedStatement(database).execute(values) : await anyRevokedQuery(conn, database, (name) => sql`${values[name]}`),
-      )) as unknown[];
+      // The userinfo/introspection hot path: one statement, prepared once.
+      const rows = await guard('', () => anyRevoked({ tenantId, now, jti: t.jti ?? '', family: t.family ?? '', grant: t.grant ?? '', session: t.session ?? '' }));
       return rows.length > 0;
     },
   };
@@ -59,18 +57,4 @@ function anyRevokedQuery(conn: Db, database: Database, p: (name: 'tenantId' | 'n
       ),
     )
     .limit(1);
-}
-
-type Prepared = { execute(values: Record<string, unknown>): PromiseLike<unknown> };
-const prepared = new WeakMap<Database, Prepared>();
-
-function anyRevokedStatement(database: Database): Prepared {
-  let stmt = prepared.get(database);
-  if (!stmt) {
-    // SQLite prepares on its connection; Postgres needs a statement name (the driver prepares it once per pooled connection).
-    const q = anyRevokedQuery(database.db, database, (name) => sql.placeholder(name)) as unknown as { prepare(name?: string): Prepared };
-    stmt = q.prepare('authflow_any_revoked');
-    prepared.set(database, stmt);
-  }
-  return stmt;
 }

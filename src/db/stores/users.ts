@@ -4,13 +4,18 @@ import type { Credential, User } from '../../core/users/user.ts';
 import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
 import { pageOf } from './internal/page.ts';
+import { preparedRead } from './internal/prepared.ts';
 
 export function userStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): UserStore {
   const { users } = database.schema;
   const one = async (rows: Promise<unknown[]>) => (await guard('', () => rows))[0] as User | undefined;
+  // The UserInfo hot path: one indexed read, prepared once.
+  const byId = preparedRead<'tenantId' | 'id'>(database, 'authflow_user_by_id', db, (conn, p) =>
+    conn.select().from(users).where(and(eq(users.tenantId, p('tenantId')), eq(users.id, p('id')))).limit(1),
+  );
   return {
     insert: (u) => guard('a user with that email already exists in this tenant', () => write(async (tx) => void (await tx.insert(users).values({ ...u, attributes: { ...u.attributes } })))),
-    byId: (tenantId, id) => one(db().select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, id))).limit(1)),
+    byId: (tenantId, id) => one(byId({ tenantId, id })),
     update: (u) =>
       guard('a user with that email or external id already exists in this tenant', () =>
         write(async (tx) => {

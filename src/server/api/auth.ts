@@ -2,7 +2,7 @@ import type { H3Event } from 'h3';
 import { hasScope, type ApiScope, type Principal } from '../../core/admin/index.ts';
 import { apiKeyFailureBudgets, authenticateApiKey } from '../../core/apikeys/authenticate.ts';
 import { clientIp } from '../client-ip.ts';
-import { requestLog, requestState, setRequestState } from '../context.ts';
+import { requestLog, setActor } from '../context.ts';
 import type { ServerDeps } from '../deps.ts';
 import { MissingScope, Unauthorized } from './errors.ts';
 
@@ -27,8 +27,7 @@ export async function authenticate(event: H3Event, deps: ServerDeps): Promise<Pr
   deps.usage.record(principal.apiKeyId);
   if ((await deps.apiKeyAddresses.note(principal, ip)) && !principal.tenantId) requestLog(event).warn({ api_key_id: principal.apiKeyId, ip }, 'instance API key used from a new address');
   // The request's log lines (the access line included) say which key acted, for which tenant.
-  const state = requestState(event);
-  if (state) setRequestState(event, { ...state, log: state.log.child({ api_key_id: principal.apiKeyId, tenant_id: principal.tenantId }) });
+  setActor(event, { api_key_id: principal.apiKeyId, ...(principal.tenantId ? { tenant_id: principal.tenantId } : {}) });
   return principal;
 }
 

@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3';
+import type { Readable } from 'node:stream';
 import { readAtMost } from '../../../core/bounded-read.ts';
 import { InvalidRequest } from '../../../core/oauth/errors.ts';
 import { REPEATABLE_PARAMETERS } from '../../../core/oauth/token-endpoint.ts';
@@ -19,7 +20,8 @@ export async function readForm(event: H3Event): Promise<Map<string, string>> {
   if (!isFormType(req.headers.get('content-type'))) throw new InvalidRequest('the request body must be application/x-www-form-urlencoded (RFC 6749 §3.2)');
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > MAX_FORM_BYTES) throw tooLarge();
-  const text = decodeUtf8(await readAtMost(req.body, MAX_FORM_BYTES, tooLarge));
+  const node = event.runtime?.node;
+  const text = decodeUtf8(node ? await readNodeBody(node.req, node.res, MAX_FORM_BYTES) : await readAtMost(req.body, MAX_FORM_BYTES, tooLarge));
   const params = new Map<string, string>();
   for (const pair of text.split('&')) {
     if (pair === '') continue;
@@ -62,3 +64,38 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 const tooLarge = () => new InvalidRequest(`the request body is larger than ${MAX_FORM_BYTES} bytes`);
+
+/**
+ * The body straight from node:http (no web stream in between), counted as it
+ * arrives and refused at the limit, whatever Content-Length said. A refused
+ * body is not read further: the answer then closes the connection.
+ */
+function readNodeBody(req: Readable, res: object | undefined, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = () => {
+      req.off('data', data).off('end', end).off('error', fail).off('close', closed);
+    };
+    const data = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total <= limit) return void chunks.push(chunk);
+      done();
+      req.pause();
+      if (res && 'shouldKeepAlive' in res) res.shouldKeepAlive = false;
+      reject(tooLarge());
+    };
+    const end = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const fail = (e: Error) => {
+      done();
+      reject(e);
+    };
+    // Closed before the end of the body: the client went away.
+    const closed = () => fail(Object.assign(new Error('the client closed the connection before the end of the body'), { code: 'ECONNRESET' }));
+    if (req.readableEnded) return resolve(new Uint8Array(0));
+    req.on('data', data).on('end', end).on('error', fail).on('close', closed);
+  });
+}

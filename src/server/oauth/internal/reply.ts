@@ -4,13 +4,11 @@ import { TOKEN_ENDPOINT } from '../../../core/oauth/metadata/endpoints.ts';
 import type { Tenant } from '../../../core/tenants/tenant.ts';
 import { clientIp } from '../../client-ip.ts';
 import type { ServerDeps } from '../../deps.ts';
+import { reply } from '../../reply.ts';
 
 /** RFC 6749 §5.1: token-endpoint-style JSON answers are never cached. */
 export function noStoreJson(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' },
-  });
+  return reply(JSON.stringify(body), status, { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' });
 }
 
 /** What client authentication needs from the HTTP request. */

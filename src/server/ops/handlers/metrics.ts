@@ -13,7 +13,7 @@ export function metrics(deps: ServerDeps) {
   };
 }
 
-/** The registry's current text. */
-export async function metricsResponse(m: Pick<ServerDeps['metrics'], 'registry'>): Promise<Response> {
-  return new Response(await m.registry.metrics(), { headers: { 'content-type': m.registry.contentType, 'cache-control': 'no-store' } });
+/** The current text: this process's registry, or the cluster's. */
+export async function metricsResponse(m: Pick<ServerDeps['metrics'], 'registry' | 'exposition'>): Promise<Response> {
+  return new Response(await m.exposition(), { headers: { 'content-type': m.registry.contentType, 'cache-control': 'no-store' } });
 }

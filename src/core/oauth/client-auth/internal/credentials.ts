@@ -1,4 +1,4 @@
-import { sha256, verifySecretHash } from '../../../../crypto/index.ts';
+import { matchSecretHashes, sha256 } from '../../../../crypto/index.ts';
 import type { Client } from '../../../clients/client.ts';
 import { InvalidClient } from '../../errors.ts';
 
@@ -12,15 +12,14 @@ const DUMMY_HASH = sha256('authflow: no such client');
 
 /**
  * RFC 6749 §2.3.1: the client's current secret, or its previous one until the
- * rotation's grace period ends. Both are hashed and compared in constant time,
- * whatever the outcome of the first.
+ * rotation's grace period ends. The presented secret is hashed once and
+ * compared with both in constant time, whatever the outcome of the first.
  */
 export function secretMatches(client: Client | undefined, presented: string, now: number): boolean {
-  const current = verifySecretHash(presented, client?.secretHash ?? DUMMY_HASH);
   const previousHash = client?.previousSecretHash ?? null;
   const previousValid = previousHash !== null && (client?.previousSecretExpiresAt ?? null) !== null && now < client!.previousSecretExpiresAt!;
-  const previous = verifySecretHash(presented, previousValid ? previousHash : DUMMY_HASH);
-  return (client?.secretHash ?? null) !== null && (current || (previousValid && previous));
+  const [current, previous] = matchSecretHashes(presented, [client?.secretHash ?? DUMMY_HASH, previousValid ? previousHash : DUMMY_HASH]);
+  return (client?.secretHash ?? null) !== null && (current! || (previousValid && previous!));
 }
 
 /** RFC 6749 Appendix B: application/x-www-form-urlencoded decoding of one Basic credential part. */
