@@ -81,5 +81,20 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX `user_tokens_expires` ON `user_tokens` (`expires_at`);",
       "CREATE INDEX `refresh_tokens_user` ON `refresh_tokens` (`user_id`);"
     ]
+  },
+  {
+    "tag": "0004_licensing",
+    "when": 1796233458111,
+    "hash": "0d6001574bf14f39f4710670540e8978554736dee9c32a6b81846a401c2c218f",
+    "statements": [
+      "CREATE TABLE `instance_state` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL,\n\t`updated_at` integer NOT NULL\n);",
+      "CREATE TABLE `licenses` (\n\t`slot` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text,\n\t`token` text,\n\t`plan_id` text,\n\t`installed_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`plan_id`) REFERENCES `plans`(`id`) ON UPDATE no action ON DELETE restrict\n);",
+      "CREATE TABLE `plans` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`description` text,\n\t`entitlements` text NOT NULL,\n\t`limits` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);",
+      "CREATE UNIQUE INDEX `plans_name_unique` ON `plans` (`name`);",
+      "CREATE TABLE `usage_daily` (\n\t`tenant_id` text NOT NULL,\n\t`day` text NOT NULL,\n\t`metric` text NOT NULL,\n\t`dimension` text NOT NULL,\n\t`count` integer NOT NULL,\n\tPRIMARY KEY(`tenant_id`, `day`, `metric`, `dimension`),\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `usage_mau` (\n\t`tenant_id` text NOT NULL,\n\t`month` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`first_at` integer NOT NULL,\n\tPRIMARY KEY(`tenant_id`, `month`, `user_id`),\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `usage_reports` (\n\t`seq` integer PRIMARY KEY NOT NULL,\n\t`month` text NOT NULL,\n\t`hash` text NOT NULL,\n\t`document` text NOT NULL,\n\t`created_at` integer NOT NULL\n);",
+      "CREATE INDEX `usage_reports_month` ON `usage_reports` (`month`);"
+    ]
   }
 ];
