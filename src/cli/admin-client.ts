@@ -296,6 +296,9 @@ export function errorFromProblem(status: number, doc: unknown, where: { origin: 
       return new NotPermitted(detail ?? 'not permitted');
     case 'precondition_failed':
       return new PreconditionFailed(detail);
+    case 'license_required':
+    case 'license_limit':
+      return new AuthflowError(p.code, detail ?? 'not permitted by the license');
     case 'rate_limited':
       return new RateLimited(detail ?? 'rate limited', Number(retryAfter ?? 60));
     case 'unavailable':

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { isAuthflowError } from '../core/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
 
 /**
@@ -67,7 +68,7 @@ export function createIo(json: boolean, streams: IoStreams = {}): Io {
 function messageOf(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const known = ['ConfigError', 'UsageError', 'AuthflowError', 'NotFound', 'Conflict', 'ValidationFailed', 'NotPermitted', 'PreconditionFailed', 'Unavailable', 'Cancelled'];
-  if (known.includes(e.name)) return e.message.replace(/\s+$/, '');
+  if (isAuthflowError(e) || known.includes(e.name)) return e.message.replace(/\s+$/, '');
   // Anything unexpected: say what failed without internals. Set AUTHFLOW_DEBUG=1 for the stack.
   if (process.env.AUTHFLOW_DEBUG) return e.stack ?? e.message;
   return `unexpected failure (${e.name}): ${e.message}`;

@@ -15,6 +15,7 @@ import { registerApiKey } from './commands/apikey.ts';
 import { registerUser } from './commands/user.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerMail } from './commands/mail.ts';
+import { registerLicense } from './commands/license.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -46,6 +47,7 @@ export function buildProgram(run: RunEnv): Command {
   registerUser(program, run);
   registerAudit(program, run);
   registerMail(program, run);
+  registerLicense(program, run);
   registerSecrets(program, run);
 
   for (const cmd of program.commands) {

@@ -25,6 +25,8 @@ export interface Config {
   readonly logFormat: ParsedConfig['log_format'];
   readonly adminEmail: string | undefined;
   readonly trustProxy: boolean;
+  /** The instance license file (absolute path), when configured. */
+  readonly licenseFile: string | undefined;
   readonly shutdownTimeoutMs: number;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Where the master key ring comes from: its text (never logged) and a description of the source. */
@@ -101,6 +103,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat: c.log_format,
     adminEmail: c.admin_email,
     trustProxy: c.trust_proxy,
+    licenseFile: c.license_file === undefined ? undefined : resolve(dataDir, c.license_file),
     shutdownTimeoutMs: c.shutdown_timeout_ms,
     argon2: { memoryCost: c.argon2.memory_cost, timeCost: c.argon2.time_cost, parallelism: c.argon2.parallelism },
     masterKey,

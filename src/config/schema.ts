@@ -72,6 +72,8 @@ export const configSchema = z
     log_format: z.enum(['json', 'pretty', 'auto']).default('auto'),
     admin_email: z.email().optional(),
     trust_proxy: flag.default(false),
+    /** An instance license read from this file (instead of `authflow license install`); re-read when it changes. */
+    license_file: z.string().min(1, 'must be a file path').optional(),
     shutdown_timeout_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
     argon2: z
       .strictObject({
@@ -88,7 +90,7 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
-export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'shutdown_timeout_ms'] as const;
+export const ENV_KEYS = ['public_url', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'shutdown_timeout_ms', 'license_file'] as const;
 export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;
 /** `smtp.<key>` settable as AUTHFLOW_SMTP_<KEY>; the password also as AUTHFLOW_SMTP_PASSWORD_FILE. */
 export const SMTP_ENV_KEYS = ['host', 'port', 'security', 'allow_insecure', 'user', 'password', 'from', 'tls_ca_file', 'connect_timeout_ms', 'send_timeout_ms'] as const;

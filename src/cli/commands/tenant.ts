@@ -3,6 +3,7 @@ import type { TenantView } from '../../core/admin/index.ts';
 import { actionOf, type RunEnv } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { fields, table, text } from '../io.ts';
+import { withInstall } from '../local.ts';
 import { examples, listPages, morePages, pageOptions, repeatable, settingsOf, type PageFlags } from '../options.ts';
 
 interface TenantFlags {
@@ -10,6 +11,7 @@ interface TenantFlags {
   customDomain?: string | false;
   set?: string[];
   unset?: string[];
+  license?: string;
 }
 
 const SET_HELP = 'a tenant setting, key=value; the value is read as JSON when it parses (repeatable)';
@@ -75,8 +77,10 @@ export function registerTenant(program: Command, run: RunEnv): void {
     .option('--no-custom-domain', 'remove the custom domain (the issuer goes back to {public_url}/t/{slug})')
     .option('--set <key=value>', SET_HELP, repeatable)
     .option('--unset <key>', 'reset a setting to its default (repeatable)', repeatable)
+    .option('--license <file>', "install a tenant license for this tenant (its entitlements are the instance's narrowed by it)")
     .addHelpText('after', examples(
       'authflow tenant update acme --set access_token_ttl=900 --unset self_registration',
+      'authflow tenant update acme --license acme.lic',
       'authflow tenant update acme --custom-domain id.acme.com',
       'authflow tenant update acme --no-custom-domain',
     ))
@@ -88,7 +92,12 @@ export function registerTenant(program: Command, run: RunEnv): void {
         custom_domain: flags.customDomain === false ? null : flags.customDomain,
         settings: Object.keys(settings).length ? settings : undefined,
       };
-      if (Object.values(body).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --custom-domain, --no-custom-domain, --set or --unset');
+      if (flags.license !== undefined) {
+        const license = await withInstall(ctx, 'tenant update --license', async (af) => (await import('../../app/licensing.ts')).tenantLicenseInstall(af, ref as string, flags.license!));
+        if (Object.values(body).every((v) => v === undefined)) return ctx.io.result({ tenant: ref, license }, `Installed license ${license.id} (plan ${license.plan}) for tenant ${license.tenant}.`);
+        ctx.io.note(`Installed license ${license.id} (plan ${license.plan}) for tenant ${license.tenant}.`);
+      }
+      if (Object.values(body).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --custom-domain, --no-custom-domain, --set, --unset or --license');
       const view = await ctx.withAdmin((admin) => admin.tenants.update(ref as string, body));
       ctx.io.result(view, () => `Updated tenant ${view.slug}.\n${tenantBlock(view)}`);
     }));
