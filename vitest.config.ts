@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { licenseKeySet } from './scripts/license-keys.ts';
 
@@ -13,7 +14,7 @@ import { licenseKeySet } from './scripts/license-keys.ts';
 // does for the binary.
 export default defineConfig({
   define: {
-    AUTHFLOW_LICENSE_KEYS: JSON.stringify(licenseKeySet(import.meta.dirname, 'test/fixtures/licensing/test-vendor-keys.json')),
+    AUTHFLOW_LICENSE_KEYS: JSON.stringify(licenseKeySet(import.meta.dirname, join(import.meta.dirname, 'test', 'fixtures', 'licensing', 'test-vendor-keys.json'))),
   },
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/fuzz/**/*.test.ts'],

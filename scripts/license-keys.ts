@@ -14,7 +14,7 @@ function readKeySet(file: string): KeySet {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: not a readable JSON file (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable JSON file (${(e as Error).message})`, { cause: e });
   }
   const keys = (parsed as KeySet | null)?.keys;
   if (!Array.isArray(keys)) throw new Error(`${file}: not a JWK Set ({"keys":[…]})`);

@@ -13,6 +13,8 @@ import type { FlowDeps } from '../core/interaction/deps.ts';
 import { startHousekeeping } from '../core/housekeeping.ts';
 import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
+import { startLicenseMonitor, type LicenseMonitor } from './license-monitor.ts';
+import { createActivityMeter } from '../core/usage/activity.ts';
 
 export interface Serving {
   readonly url: string;
@@ -25,6 +27,8 @@ export interface HttpApp {
   readonly app: H3;
   readonly directory: Directory;
   readonly usage: UsageRecorder;
+  /** The license in force and monthly active users, in memory. */
+  readonly licenses: LicenseMonitor;
   /** Flushes batched writes and stops cache invalidation. */
   close(): Promise<void>;
 }
@@ -36,10 +40,12 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   // One signer per app: it caches imported keys per kid; which key signs is decided per call.
   const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
-  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail };
+  const licenses = startLicenseMonitor(af);
+  const activity = createActivityMeter({ usage: af.repo.usage, clock: af.clock, gate: licenses.gate, onNew: licenses.counted });
+  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, activity };
   const app = createServer({
     logger: af.logger,
-    metrics: createHttpMetrics(),
+    metrics: createHttpMetrics(licenses),
     readiness: () => readiness(af),
     lifecycle,
     trustProxy: af.config.trustProxy,
@@ -51,7 +57,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     signer,
     revocations: af.repo.revocations,
     usedJtis: af.repo.usedJtis,
-    grants: createGrants({ signer, clock: af.clock, repo: af.repo }),
+    grants: createGrants({ signer, clock: af.clock, repo: af.repo, activity }),
     clientKeys: createClientKeys({ clock: af.clock }),
     corsOrigins,
     browser: createBrowserFlows(flows),
@@ -63,7 +69,9 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     app,
     directory,
     usage,
+    licenses,
     async close() {
+      await licenses.close();
       directory.close();
       corsOrigins.close();
       await usage.stop();

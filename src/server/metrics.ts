@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The server's Prometheus registry: process metrics plus HTTP requests by route and status. */
 export interface HttpMetrics {
@@ -6,9 +6,49 @@ export interface HttpMetrics {
   observe(method: string, route: string, status: number, seconds: number): void;
 }
 
-export function createHttpMetrics(): HttpMetrics {
+/** Figures read when /metrics is scraped (kept in memory by their owners; reading them does no I/O). */
+export interface UsageGauges {
+  /** Monthly active users this UTC month, by tenant slug. */
+  mau(): ReadonlyArray<{ readonly tenant: string; readonly value: number }>;
+  /** The licensed limits in force and the share of each used (0.8 and 1 are the warning thresholds). */
+  limits(): ReadonlyArray<{ readonly limit: string; readonly max: number; readonly share: number }>;
+}
+
+export function createHttpMetrics(usage?: UsageGauges): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'authflow_' });
+  if (usage) {
+    new Gauge({
+      name: 'authflow_mau',
+      help: 'Monthly active users this UTC month, by tenant.',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const m of usage.mau()) this.set({ tenant: m.tenant }, m.value);
+      },
+    });
+    new Gauge({
+      name: 'authflow_license_limit',
+      help: 'A licensed limit in force (instance-wide), by limit.',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const l of usage.limits()) this.set({ limit: l.limit }, l.max);
+      },
+    });
+    new Gauge({
+      name: 'authflow_license_limit_used_ratio',
+      help: 'Share of a licensed limit in use (warnings at 0.8 and 1), by limit.',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const l of usage.limits()) this.set({ limit: l.limit }, l.share);
+      },
+    });
+  }
   const requests = new Counter({
     name: 'authflow_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status.',

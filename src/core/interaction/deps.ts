@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { TenantSigner } from '../oauth/tokens/signer.ts';
 import type { MailDeps } from '../mail/mail.ts';
 import type { Repository } from '../ports.ts';
+import type { ActivityMeter } from '../usage/activity.ts';
 
 /** What the browser flows (authorize, sign-in steps, logout) need. */
 export interface FlowDeps {
@@ -15,4 +16,6 @@ export interface FlowDeps {
   readonly client: (clientId: string) => Promise<Client | undefined>;
   /** Queues mail (verification, reset, magic links) in the outbox. */
   readonly mail: MailDeps;
+  /** Counts monthly active users at sign-in completion and refuses new ones over the licensed limit. */
+  readonly activity?: ActivityMeter;
 }

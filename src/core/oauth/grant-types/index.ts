@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { Repository } from '../../ports.ts';
 import type { Grant, TokenRequest, TokenResponse } from './grant-type.ts';
 import type { TenantSigner } from '../tokens/signer.ts';
+import type { ActivityMeter } from '../../usage/activity.ts';
 import * as authorizationCode from './authorization-code.ts';
 import * as clientCredentials from './client-credentials.ts';
 import * as refreshToken from './refresh-token.ts';
@@ -12,6 +13,7 @@ export interface GrantDeps {
   readonly clock: Clock;
   /** Codes, refresh tokens and users (authorization_code, refresh_token). */
   readonly repo: Repository;
+  readonly activity?: ActivityMeter;
 }
 
 /** A grant module (STYLE rule 1): `grantType`, its `parameters`, and `handle(deps, request)`. */
