@@ -135,7 +135,7 @@ export async function licenseFileOf(af: Pick<Authflow, 'config'>): Promise<strin
   }
 }
 
-export async function currentLicenseState(af: Authflow): Promise<LicenseState> {
+export async function currentLicenseState(af: Pick<Authflow, 'config' | 'repo' | 'clock'>): Promise<LicenseState> {
   return loadLicenseState(af.repo, af.clock, await licenseFileOf(af));
 }
 

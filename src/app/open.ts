@@ -8,6 +8,7 @@ import { createPasswordHasher, type KeyRing, type PasswordHasher } from '../cryp
 import { followingKeyRing } from './key-ring.ts';
 import { applyMigrations, createRepository, openDatabase, type Database } from '../db/index.ts';
 import { createLogger } from './logger.ts';
+import { currentLicenseState } from './licensing.ts';
 
 /** Everything a command or the server needs, built once from a Config. */
 export interface Authflow {
@@ -59,7 +60,7 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
     passwords,
     clock,
     logger,
-    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords }),
+    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords, licenses: () => currentLicenseState({ config, repo, clock }) }),
     mail: createMailDeps(clock),
     close: () => database.close(),
   };

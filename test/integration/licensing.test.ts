@@ -118,6 +118,17 @@ describe.each(DATABASES)('licenses (%s)', (database) => {
     expect(missing.warnings.join(' ')).toMatch(/license file is not used: the license file .*missing\.lic cannot be read \(ENOENT\)/);
   });
 
+  it('over the tenants or clients limit, create refuses with exit 6 license_limit; remove the license and it works again', async () => {
+    const file = await issue('limits.lic', '--tenants', '1', '--clients', '0', '--expires', '2099-12-31');
+    expect((await cli('license', 'install', file)).code).toBe(0);
+    const tenant = await cli('--json', 'tenant', 'create', 'second');
+    expect(tenant.code).toBe(6);
+    expect(tenant.errorJson().error).toEqual({ code: 'license_limit', message: 'the license allows 1 tenants; remove one or install a license with a higher limit' });
+    refused(await cli('client', 'create', '--tenant', 'main', '--name', 'x', '--grant', 'client_credentials'), 6, /license allows 0 clients/);
+    expect((await cli('--yes', 'license', 'remove')).code).toBe(0);
+    expect((await cli('--json', 'tenant', 'create', 'second')).code).toBe(0);
+  });
+
   it('a tenant license is installed on its tenant only (tenant update --license)', async () => {
     const file = await issue('main.lic', '--tenant', 'main', '--plan', 'team', '--expires', '2099-12-31');
     const r = await cli('--json', 'tenant', 'update', 'main', '--license', file);

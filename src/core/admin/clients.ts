@@ -1,3 +1,4 @@
+import { effectiveInstance, requireWithinLimit } from '../licensing/licensing.ts';
 import { z } from 'zod';
 import { randomString, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import type { Client } from '../clients/client.ts';
@@ -70,6 +71,7 @@ export function clientAdmin(deps: AdminDeps) {
     async create(p: Principal, tenantRef: string, input: unknown): Promise<{ client: ClientView; client_secret?: string }> {
       requireScope(p, 'clients:write');
       const body = parseInput(createClientSchema, input);
+      if (deps.licenses) requireWithinLimit(effectiveInstance(await deps.licenses(), deps.clock.now()), 'clients', await deps.repo.clients.countAll());
       const type = body.type ?? (body.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
       const defaults = clientDefaults(type);
       // A confidential client with no redirect URI is a machine client.
