@@ -6,6 +6,7 @@ import { assertInstallable, graceEnd, licenseFileText, LicenseInvalid, phaseOf, 
 import { effectiveInstance, effectiveTenant, INSTANCE_SLOT, instanceIdOf, loadLicenseState, type Effective, type LicenseState } from '../core/licensing/licensing.ts';
 import { THRESHOLDS, type LimitName } from '../core/licensing/catalogue.ts';
 import { monthOf } from '../core/usage/calendar.ts';
+import type { ReportCheck } from '../core/usage/report.ts';
 import type { JWK } from '../crypto/index.ts';
 import type { Authflow } from './open.ts';
 
@@ -202,3 +203,38 @@ export async function licenseStatus(af: Authflow): Promise<LicenseStatusView> {
 }
 
 export { effectiveTenant };
+
+/** `usage report`: the month's signed report, next in this instance's chain; written to `out`. */
+export async function usageReport(af: Authflow, month: string, out: string | undefined): Promise<{ seq: number; month: string; hash: string; file: string | null; text: string; instance_key: JWK }> {
+  const { createUsageReport } = await import('../core/usage/report.ts');
+  const state = await currentLicenseState(af);
+  const effective = effectiveInstance(state, af.clock.now());
+  const { file, text } = await createUsageReport({ stores: af.repo, keyRing: af.keyRing, clock: af.clock }, { month, instanceId: await instanceIdOf(af.repo, af.clock), licenseId: effective.licenseId ?? null });
+  if (out) await writeFile(out, text, { mode: 0o644 });
+  return { seq: file.report.seq, month: file.report.month, hash: file.hash, file: out ?? null, text, instance_key: file.report.key };
+}
+
+/** `license verify-report`: each file's signature and hash, and that together they form one chain. */
+export async function verifyReports(files: readonly string[], instanceKeyFile: string | undefined): Promise<{ reports: ReportCheck[]; chain_intact: boolean; problems: string[] }> {
+  const { chainProblems, verifyUsageReport } = await import('../core/usage/report.ts');
+  let key: JWK | undefined;
+  if (instanceKeyFile) {
+    try {
+      key = JSON.parse(await readText(instanceKeyFile, '--instance-key')) as JWK;
+    } catch (e) {
+      if (e instanceof SyntaxError) throw new LicenseInvalid(`the instance key ${instanceKeyFile} is not a JSON Web Key`);
+      throw e;
+    }
+  }
+  const reports: ReportCheck[] = [];
+  for (const f of files) {
+    try {
+      reports.push(await verifyUsageReport(await readText(f, 'report'), key));
+    } catch (e) {
+      if (e instanceof LicenseInvalid) throw new LicenseInvalid(`${f}: ${e.message}`);
+      throw e;
+    }
+  }
+  const problems = chainProblems(reports);
+  return { reports, chain_intact: problems.length === 0, problems };
+}

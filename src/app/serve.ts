@@ -15,6 +15,7 @@ import type { Authflow } from './open.ts';
 import { startMailDelivery } from './mail.ts';
 import { startLicenseMonitor, type LicenseMonitor } from './license-monitor.ts';
 import { createActivityMeter } from '../core/usage/activity.ts';
+import { createAnalytics, type Analytics } from '../core/usage/analytics.ts';
 
 export interface Serving {
   readonly url: string;
@@ -27,6 +28,8 @@ export interface HttpApp {
   readonly app: H3;
   readonly directory: Directory;
   readonly usage: UsageRecorder;
+  /** Daily sign-in counters, flushed every few seconds and at close. */
+  readonly analytics: Analytics;
   /** The license in force and monthly active users, in memory. */
   readonly licenses: LicenseMonitor;
   /** Flushes batched writes and stops cache invalidation. */
@@ -42,7 +45,8 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
   const licenses = startLicenseMonitor(af);
   const activity = createActivityMeter({ usage: af.repo.usage, clock: af.clock, gate: licenses.gate, onNew: licenses.counted });
-  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, activity };
+  const analytics = createAnalytics(af.repo.usage, af.clock);
+  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, activity, analytics };
   const app = createServer({
     logger: af.logger,
     metrics: createHttpMetrics(licenses),
@@ -70,8 +74,10 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }): Ht
     directory,
     usage,
     licenses,
+    analytics,
     async close() {
       await licenses.close();
+      await analytics.stop();
       directory.close();
       corsOrigins.close();
       await usage.stop();

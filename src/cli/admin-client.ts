@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Agent, request as httpRequest } from 'node:http';
 import type { AccessRevocationView, SessionListView, UserDataExport, UserView } from '../core/admin/index.ts';
-import type { MailSummaryView, MailView } from '../core/admin/index.ts';
+import type { MailSummaryView, MailView, UsageRecordView, UsageView } from '../core/admin/index.ts';
 import type { Admin, ApiKeyView, AuditEventView, AuditVerifyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
 import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, RateLimited, Unavailable, ValidationFailed } from '../core/errors.ts';
 import type { CommandContext } from './context.ts';
@@ -59,6 +59,7 @@ export async function localAdmin(config: Awaited<ReturnType<CommandContext['conf
     consents: bind(af.admin.consents),
     audit: bind(af.admin.audit),
     mail: bind(af.admin.mail),
+    usage: bind(af.admin.usage),
     close: () => af.close(),
   };
 }
@@ -135,6 +136,10 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
     mail: {
       list: (q = {}) => api.call<Page<MailSummaryView>>('GET', '/mail', { query: { ...page(q), tenant: q.tenant, status: q.status, to: q.to } }),
       show: (id) => api.call<MailView>('GET', `/mail/${seg(id)}`),
+    },
+    usage: {
+      show: (q = {}) => api.call<UsageView>('GET', '/usage', { query: { tenant: q.tenant, month: q.month, by: q.by } }),
+      export: async (q = {}) => (await api.call<{ items: UsageRecordView[] }>('GET', '/usage/records', { query: { tenant: q.tenant, month: q.month } })).items,
     },
     close: async () => api.close(),
   };

@@ -16,6 +16,7 @@ import { registerUser } from './commands/user.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerMail } from './commands/mail.ts';
 import { registerLicense } from './commands/license.ts';
+import { registerUsage } from './commands/usage.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -48,6 +49,7 @@ export function buildProgram(run: RunEnv): Command {
   registerAudit(program, run);
   registerMail(program, run);
   registerLicense(program, run);
+  registerUsage(program, run);
   registerSecrets(program, run);
 
   for (const cmd of program.commands) {

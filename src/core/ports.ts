@@ -182,6 +182,22 @@ export interface Stores {
   readonly licenses: LicenseStore;
   readonly instanceState: InstanceStateStore;
   readonly usage: UsageStore;
+  readonly usageReports: UsageReportStore;
+}
+
+export interface UsageReportRecord {
+  readonly seq: number;
+  readonly month: string;
+  readonly hash: string;
+  readonly document: string;
+  readonly createdAt: number;
+}
+
+/** The chain of signed usage reports this instance produced. */
+export interface UsageReportStore {
+  /** Conflict when `seq` is taken (two reports made at the same moment). */
+  insert(record: UsageReportRecord): Promise<void>;
+  last(): Promise<UsageReportRecord | undefined>;
 }
 
 /** An installed license: `slot` is `instance` or a tenant id. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { LicenseStatusView, LicenseView } from '../../app/licensing.ts';
 import { systemClock } from '../../core/clock.ts';
+import { AuthflowError } from '../../core/errors.ts';
 import { actionOf, type RunEnv } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { fields, table } from '../io.ts';
@@ -130,6 +131,8 @@ export function registerLicense(program: Command, run: RunEnv): void {
       ctx.io.result(view, () => statusText(view));
     }));
 
+  registerVerifyReport(license, run);
+
   license
     .command('remove')
     .description('remove the installed instance license (the community entitlements apply; no data is touched)')
@@ -139,6 +142,25 @@ export function registerLicense(program: Command, run: RunEnv): void {
         return (await import('../../app/licensing.ts')).licenseRemove(af);
       });
       ctx.io.result(r, `Removed license ${r.removed ?? '(unreadable)'}; the community entitlements apply.`);
+    }));
+}
+
+export function registerVerifyReport(license: Command, run: RunEnv): void {
+  license
+    .command('verify-report')
+    .description("vendor: verify signed usage reports (signature, hash, and that several form one unbroken chain)")
+    .argument('<files...>', 'report.json files from "authflow usage report"')
+    .option('--instance-key <file>', "the customer's instance public key (JWK); without it, the key inside the report is used")
+    .action(actionOf(run, async (ctx, files, rawFlags) => {
+      const { verifyReports } = await import('../../app/licensing.ts');
+      const r = await verifyReports(files as string[], (rawFlags as { instanceKey?: string }).instanceKey);
+      if (!r.chain_intact) throw new AuthflowError('validation_failed', `the reports verify one by one but do not form one chain: ${r.problems.join('; ')}`);
+      ctx.io.result(r, () =>
+        [
+          ...r.reports.map((c) => `report ${c.seq} (${c.month}, instance ${c.instance_id}): signature and hash verify${c.key_pinned ? '' : ` with the key inside it (kid ${c.kid}); pass --instance-key to check it is the customer's`}`),
+          r.reports.length > 1 ? 'The reports form one unbroken chain.' : '',
+        ].filter(Boolean).join('\n'),
+      );
     }));
 }
 

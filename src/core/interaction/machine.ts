@@ -94,6 +94,7 @@ export async function submitInteraction(
   while (step && step.fields.some((f) => input.form.has(f))) {
     ran = true;
     const result = await step.submit(ctx, input.form);
+    if ('fail' in result || 'retry' in result) deps.analytics?.failure(tenant.id, step.name);
     if ('fail' in result) {
       if (!(await deps.repo.interactions.delete(tenant.id, ctx.interaction.id))) return { kind: 'expired' };
       return { kind: 'respond', response: errorResponse(targetOf(ctx.interaction.request), input.issuer, result.fail) };
@@ -154,6 +155,7 @@ export async function finish(
     await touchSession(deps, tenant, current);
   }
   const response = await completeAuthorization(deps, { tenant, issuer: input.issuer, client: input.client, request: interaction.request, session });
+  deps.analytics?.signIn({ tenantId: tenant.id, amr: auth ? auth.amr : 'sso', clientId: input.client.clientId, userAgent: input.device.userAgent });
   return { kind: 'respond', response, ...(started ? { session: started } : {}), ...(deviceSecret ? { deviceSecret } : {}) };
 }
 

@@ -1,5 +1,5 @@
-import { and, count, eq, gte, lte, sql } from 'drizzle-orm';
-import type { InstanceStateStore, LicenseStore, UsageStore } from '../../core/ports.ts';
+import { and, count, desc, eq, gte, lte, sql } from 'drizzle-orm';
+import type { InstanceStateStore, LicenseStore, UsageReportStore, UsageStore } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
 
@@ -91,5 +91,13 @@ export function usageStore(database: Database, db: () => Db = () => database.cur
       }
       return [...byKey.values()].sort((a, b) => a.day.localeCompare(b.day));
     },
+  };
+}
+
+export function usageReportStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): UsageReportStore {
+  const { usageReports: r } = database.schema;
+  return {
+    insert: (record) => guard('another usage report was made at the same moment; run the command again', () => write(async (tx) => void (await tx.insert(r).values(record)), { durable: true })),
+    last: async () => (await guard('', () => db().select().from(r).orderBy(desc(r.seq)).limit(1)))[0],
   };
 }

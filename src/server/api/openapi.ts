@@ -63,6 +63,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], publicUrl: string): Op
       { name: 'api-keys', description: 'Management API keys.' },
       { name: 'audit', description: 'The hash-chained audit log of a tenant.' },
       { name: 'mail', description: 'The mail outbox: what authflow sent or will send (without SMTP, how an operator reads a link).' },
+      { name: 'usage', description: 'Monthly active users and daily sign-in analytics.' },
       { name: 'meta', description: 'This document.' },
     ],
     paths,

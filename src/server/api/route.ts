@@ -44,7 +44,7 @@ export interface ApiRoute {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'audit' | 'mail' | 'meta';
+  readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'audit' | 'mail' | 'usage' | 'meta';
   /** The scope the API key needs; null: no authentication (the OpenAPI document only). */
   readonly scope: ApiScope | null;
   readonly query?: z.ZodObject;

@@ -53,7 +53,9 @@ export async function authorize(
   if (!needsLogin && !needsConsent) {
     if (deps.activity && !(await deps.activity.admit(tenant.id, session!.userId))) return { kind: 'error_page', error: new AccessDenied(USER_LIMIT) };
     await touchSession(deps, tenant, session!);
-    return { kind: 'respond', response: await completeAuthorization(deps, { tenant, issuer, client, request, session: session! }) };
+    const response = await completeAuthorization(deps, { tenant, issuer, client, request, session: session! });
+    deps.analytics?.signIn({ tenantId: tenant.id, amr: 'sso', clientId: client.clientId, userAgent: session!.userAgent });
+    return { kind: 'respond', response };
   }
   const { interaction, secret } = await startInteraction(deps, { tenant, client, request, session, needsLogin });
   return { kind: 'interact', interactionId: interaction.id, secret, expiresAt: interaction.expiresAt };
