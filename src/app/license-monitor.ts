@@ -1,5 +1,5 @@
 import { recordAudit } from '../core/audit/record.ts';
-import { THRESHOLDS } from '../core/licensing/catalogue.ts';
+import { DEFAULT_GRACE_DAYS, THRESHOLDS } from '../core/licensing/catalogue.ts';
 import { effectiveInstance, effectiveTenant, loadLicenseState, type LicenseState } from '../core/licensing/licensing.ts';
 import { monthOf } from '../core/usage/calendar.ts';
 import type { AdmissionGate } from '../core/usage/activity.ts';
@@ -38,7 +38,7 @@ export interface MonitorTuning {
 /** Starts the monitor; `refresh()` resolves once the license and the counts are loaded (the first load starts at once). */
 export function startLicenseMonitor(af: Authflow, tuning: MonitorTuning = {}): LicenseMonitor {
   const nonce = randomString(8);
-  let state: LicenseState = { instance: undefined, tenants: new Map(), clockProblem: undefined };
+  let state: LicenseState = { instance: undefined, tenants: new Map(), plans: new Map(), clockProblem: undefined };
   let month = monthOf(af.clock.now());
   let counts = new Map<string, number>();
   const slugs = new Map<string, string>();
@@ -60,7 +60,7 @@ export function startLicenseMonitor(af: Authflow, tuning: MonitorTuning = {}): L
     const now = af.clock.now();
     const instance = effectiveInstance(state, now);
     const scopes: Array<{ scope: string; used: number; max: number | undefined; licenseId: string | undefined }> = [{ scope: 'instance', used: total(), max: instance.limits.mau, licenseId: instance.licenseId }];
-    for (const tenantId of state.tenants.keys()) {
+    for (const tenantId of new Set([...state.tenants.keys(), ...state.plans.keys()])) {
       const e = effectiveTenant(state, now, tenantId);
       scopes.push({ scope: tenantId, used: counts.get(tenantId) ?? 0, max: e.limits.mau, licenseId: e.licenseId });
     }
@@ -118,11 +118,12 @@ export function startLicenseMonitor(af: Authflow, tuning: MonitorTuning = {}): L
       const now = af.clock.now();
       if (monthOf(now) !== month) return false; // a new month: nobody is over until recounted
       const instance = effectiveInstance(state, now);
-      const graceDays = state.instance?.license?.graceDays ?? 14;
+      const graceDays = state.instance?.license?.graceDays ?? DEFAULT_GRACE_DAYS;
       const over = (scope: string, used: number, max: number | undefined, grace: number) => max !== undefined && used >= max && (overSince.get(scope) ?? Infinity) + grace * DAY <= now;
       if (over('instance', total(), instance.limits.mau, graceDays)) return true;
-      const own = state.tenants.get(tenantId)?.license;
-      return own !== undefined && over(tenantId, counts.get(tenantId) ?? 0, effectiveTenant(state, now, tenantId).limits.mau, own.graceDays);
+      if (!state.tenants.has(tenantId) && !state.plans.has(tenantId)) return false;
+      const grace = state.tenants.get(tenantId)?.license?.graceDays ?? DEFAULT_GRACE_DAYS;
+      return over(tenantId, counts.get(tenantId) ?? 0, effectiveTenant(state, now, tenantId).limits.mau, grace);
     },
     counted(tenantId, m) {
       if (m !== month) return;

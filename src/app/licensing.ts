@@ -109,7 +109,8 @@ export async function tenantLicenseInstall(af: Authflow, tenantRef: string, file
   const license = await readLicense(await readText(file, 'license file'));
   const now = af.clock.now();
   assertInstallable(license, { now, instanceId: await instanceIdOf(af.repo, af.clock), tenantSlug: tenant.slug });
-  await af.repo.licenses.put({ slot: tenant.id, tenantId: tenant.id, token: license.token, planId: null, installedAt: now });
+  const existing = await af.repo.licenses.get(tenant.id);
+  await af.repo.licenses.put({ slot: tenant.id, tenantId: tenant.id, token: license.token, planId: existing?.planId ?? null, installedAt: now });
   return licenseView(license, now);
 }
 

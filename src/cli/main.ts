@@ -17,6 +17,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerMail } from './commands/mail.ts';
 import { registerLicense } from './commands/license.ts';
 import { registerUsage } from './commands/usage.ts';
+import { registerPlan } from './commands/plan.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -50,6 +51,7 @@ export function buildProgram(run: RunEnv): Command {
   registerMail(program, run);
   registerLicense(program, run);
   registerUsage(program, run);
+  registerPlan(program, run);
   registerSecrets(program, run);
 
   for (const cmd of program.commands) {

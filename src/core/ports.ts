@@ -183,6 +183,28 @@ export interface Stores {
   readonly instanceState: InstanceStateStore;
   readonly usage: UsageStore;
   readonly usageReports: UsageReportStore;
+  readonly plans: PlanStore;
+}
+
+/** An operator-defined plan: entitlements and limits sold to tenants. */
+export interface Plan {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly entitlements: readonly string[];
+  readonly limits: Readonly<Record<string, number>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface PlanStore {
+  /** Conflict when the name is taken. */
+  insert(plan: Plan): Promise<void>;
+  update(plan: Plan): Promise<void>;
+  /** Conflict while a tenant is on the plan. */
+  delete(id: string): Promise<boolean>;
+  byName(name: string): Promise<Plan | undefined>;
+  list(): Promise<Plan[]>;
 }
 
 export interface UsageReportRecord {

@@ -129,6 +129,33 @@ describe.each(DATABASES)('licenses (%s)', (database) => {
     expect((await cli('--json', 'tenant', 'create', 'second')).code).toBe(0);
   });
 
+  it('plans: create, list, show, update, delete; a tenant on a plan gets the instance entitlements narrowed by it', async () => {
+    const created = await cli('--json', 'plan', 'create', 'pro', '--entitle', 'branding', '--entitle', 'custom_domains', '--mau', '500');
+    expect(created.stderr).toBe('');
+    expect(created.json()).toMatchObject({ name: 'pro', entitlements: ['branding', 'custom_domains'], limits: { mau: 500 } });
+    refused(await cli('plan', 'create', 'pro'), 4, /already exists/);
+    refused(await cli('plan', 'create', 'bad', '--entitle', 'teleportation'), 5, /teleportation is not a feature/);
+    expect((await cli('--json', 'plan', 'list')).json().items.map((p: { name: string }) => p.name)).toEqual(['pro']);
+    expect((await cli('--json', 'tenant', 'update', 'main', '--plan', 'pro')).json()).toEqual({ tenant: 'main', plan: 'pro' });
+    expect((await cli('--json', 'plan', 'show', 'pro')).json()).toMatchObject({ tenants: ['main'] });
+    refused(await cli('--yes', 'plan', 'delete', 'pro'), 4, /assigned to 1 tenant/);
+    expect((await cli('--json', 'plan', 'update', 'pro', '--unset', 'mau', '--clients', '9')).json()).toMatchObject({ limits: { clients: 9 } });
+
+    const { loadLicenseState, effectiveTenant } = await import('../../src/core/licensing/licensing.ts');
+    const tenantId = (await t.af.repo.tenants.bySlug('main'))!.id;
+    const file = await issue('for-plans.lic', '--entitle', 'branding', '--entitle', 'mfa.sms', '--expires', '2099-12-31');
+    expect((await cli('license', 'install', file)).code).toBe(0);
+    const state = await loadLicenseState(t.af.repo, t.af.clock);
+    const effective = effectiveTenant(state, Date.now(), tenantId);
+    // instance {branding, mfa.sms} ∩ plan {branding, custom_domains}
+    expect({ plan: effective.plan, entitlements: [...effective.entitlements], limits: effective.limits }).toEqual({ plan: 'pro', entitlements: ['branding'], limits: { clients: 9 } });
+    expect((await cli('--yes', 'license', 'remove')).code).toBe(0);
+
+    expect((await cli('--json', 'tenant', 'update', 'main', '--no-plan')).json()).toEqual({ tenant: 'main', plan: null });
+    expect((await cli('--yes', '--json', 'plan', 'delete', 'pro')).json()).toEqual({ deleted: 'pro' });
+    refused(await cli('plan', 'show', 'pro'), 3, /no plan "pro"/);
+  });
+
   it('a tenant license is installed on its tenant only (tenant update --license)', async () => {
     const file = await issue('main.lic', '--tenant', 'main', '--plan', 'team', '--expires', '2099-12-31');
     const r = await cli('--json', 'tenant', 'update', 'main', '--license', file);

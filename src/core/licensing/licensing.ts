@@ -1,11 +1,11 @@
 import { randomString } from '../../crypto/index.ts';
 import type { Clock } from '../clock.ts';
 import { LicenseLimit, LicenseRequired } from '../errors.ts';
-import type { Stores } from '../ports.ts';
+import type { Plan, Stores } from '../ports.ts';
 import { COMMUNITY, type Entitlement, type LimitName, type Limits } from './catalogue.ts';
 import { LicenseInvalid, phaseOf, readLicense, type License, type LicensePhase } from './license.ts';
 
-export type LicensingStores = Pick<Stores, 'licenses' | 'instanceState'>;
+export type LicensingStores = Pick<Stores, 'licenses' | 'instanceState' | 'plans'>;
 
 /** The slot of the instance license in the licenses table. */
 export const INSTANCE_SLOT = 'instance';
@@ -28,6 +28,8 @@ export interface LicenseState {
   readonly instance: LoadedLicense | undefined;
   /** By tenant id. */
   readonly tenants: ReadonlyMap<string, LoadedLicense>;
+  /** The plan each tenant is on, by tenant id (operator-defined, see `authflow plan`). */
+  readonly plans: ReadonlyMap<string, Plan>;
   /** Set when the clock moved backwards past the last license check. */
   readonly clockProblem: string | undefined;
 }
@@ -65,14 +67,21 @@ async function load(token: string | null, source: LoadedLicense['source']): Prom
 export async function loadLicenseState(stores: LicensingStores, clock: Clock, fileText?: string | { error: string }): Promise<LicenseState> {
   const rows = await stores.licenses.all();
   const tenants = new Map<string, LoadedLicense>();
-  for (const r of rows) if (r.slot !== INSTANCE_SLOT && r.tenantId) tenants.set(r.tenantId, await load(r.token, 'database'));
+  const plans = new Map<string, Plan>();
+  const catalogue = rows.some((r) => r.planId) ? new Map((await stores.plans.list()).map((p) => [p.id, p])) : new Map<string, Plan>();
+  for (const r of rows) {
+    if (r.slot === INSTANCE_SLOT || !r.tenantId) continue;
+    if (r.token) tenants.set(r.tenantId, await load(r.token, 'database'));
+    const plan = r.planId ? catalogue.get(r.planId) : undefined;
+    if (plan) plans.set(r.tenantId, plan);
+  }
   const row = rows.find((r) => r.slot === INSTANCE_SLOT);
   let instance = row ? await load(row.token, 'database') : undefined;
   if (fileText !== undefined) {
     const fromFile = typeof fileText === 'string' ? await load(fileText, 'file') : { license: undefined, source: 'file' as const, problem: fileText.error };
     if (fromFile.license || !instance?.license) instance = fromFile;
   }
-  return { instance, tenants, clockProblem: await checkClock(stores, clock) };
+  return { instance, tenants, plans, clockProblem: await checkClock(stores, clock) };
 }
 
 /** Clock sanity: remembers the latest time seen and reports a clock that went back before it. */
@@ -101,16 +110,33 @@ export function effectiveInstance(state: LicenseState, now: number): Effective {
 
 /**
  * A tenant's entitlements: the instance's, narrowed by the tenant's own
- * license when it has one in force (instance ∩ tenant); its limits are the
- * tenant license's (the instance limits apply to the whole instance besides).
+ * license when it has one (instance ∩ tenant; community once it is past
+ * grace) and by its plan (∩ plan). Its limits are the tenant license's and
+ * the plan's (the lower of the two); the instance limits apply to the whole
+ * instance besides.
  */
 export function effectiveTenant(state: LicenseState, now: number, tenantId: string): Effective {
   const instance = effectiveInstance(state, now);
   const own = state.tenants.get(tenantId);
-  const l = inForce(own, now);
-  if (!own) return { ...instance, limits: {} };
-  if (!l) return { plan: COMMUNITY.plan, licenseId: undefined, phase: own.license ? phaseOf(own.license, now) : 'none', entitlements: new Set([...instance.entitlements].filter((e) => COMMUNITY.entitlements.includes(e))), limits: COMMUNITY.limits };
-  return { plan: l.plan, licenseId: l.id, phase: phaseOf(l, now), entitlements: new Set(l.entitlements.filter((e) => instance.entitlements.has(e))), limits: l.limits };
+  const plan = state.plans.get(tenantId);
+  if (!own && !plan) return { ...instance, limits: {} };
+  let result: Effective = { ...instance, limits: {} };
+  if (own) {
+    const l = inForce(own, now);
+    result = l
+      ? { plan: l.plan, licenseId: l.id, phase: phaseOf(l, now), entitlements: narrow(instance.entitlements, l.entitlements), limits: l.limits }
+      : { plan: COMMUNITY.plan, licenseId: undefined, phase: own.license ? phaseOf(own.license, now) : 'none', entitlements: narrow(instance.entitlements, COMMUNITY.entitlements), limits: COMMUNITY.limits };
+  }
+  if (plan) {
+    const limits: Record<string, number> = { ...result.limits };
+    for (const [k, v] of Object.entries(plan.limits)) limits[k] = Math.min(v, limits[k] ?? Infinity);
+    result = { ...result, plan: plan.name, entitlements: narrow(result.entitlements, plan.entitlements as Entitlement[]), limits: limits as Limits };
+  }
+  return result;
+}
+
+function narrow(from: ReadonlySet<Entitlement>, to: readonly Entitlement[]): Set<Entitlement> {
+  return new Set([...from].filter((e) => to.includes(e)));
 }
 
 /** Throws LicenseRequired unless `feature` is granted (to the tenant, when given). */

@@ -7,7 +7,7 @@ import { authCodeStore } from './auth-codes.ts';
 import { clientStore } from './clients.ts';
 import { userGrantStore } from './grants.ts';
 import { interactionStore } from './interactions.ts';
-import { instanceStateStore, licenseStore, usageReportStore, usageStore } from './licensing.ts';
+import { instanceStateStore, licenseStore, planStore, usageReportStore, usageStore } from './licensing.ts';
 import { sanitize } from './internal/errors.ts';
 import { outboxStore } from './outbox.ts';
 import { rateLimitStore } from './rate-limits.ts';
@@ -45,6 +45,7 @@ function storesOn(database: Database, db: () => Db, write: Database['transaction
     instanceState: instanceStateStore(database, db, write),
     usage: usageStore(database, db, write),
     usageReports: usageReportStore(database, db, write),
+    plans: planStore(database, db, write),
   };
 }
 

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gte, lte, sql } from 'drizzle-orm';
-import type { InstanceStateStore, LicenseStore, UsageReportStore, UsageStore } from '../../core/ports.ts';
+import type { InstanceStateStore, LicenseStore, Plan, PlanStore, UsageReportStore, UsageStore } from '../../core/ports.ts';
+import { Conflict } from '../../core/errors.ts';
 import type { Database, Db } from '../driver.ts';
 import { guard } from './internal/errors.ts';
 
@@ -99,5 +100,32 @@ export function usageReportStore(database: Database, db: () => Db = () => databa
   return {
     insert: (record) => guard('another usage report was made at the same moment; run the command again', () => write(async (tx) => void (await tx.insert(r).values(record)), { durable: true })),
     last: async () => (await guard('', () => db().select().from(r).orderBy(desc(r.seq)).limit(1)))[0],
+  };
+}
+
+/** Plans; a change is configuration (every server's license view reloads). A plan in use cannot be deleted. */
+export function planStore(database: Database, db: () => Db = () => database.current(), write: Database['transaction'] = database.transaction): PlanStore {
+  const { plans: p, licenses: l } = database.schema;
+  const config = <T>(fn: (tx: Db) => Promise<T>) => write(fn, { config: true });
+  const row = (r: typeof p.$inferSelect): Plan => ({ ...r, entitlements: r.entitlements, limits: r.limits });
+  return {
+    insert: (plan) => guard(`a plan named ${plan.name} already exists`, () => config(async (tx) => void (await tx.insert(p).values({ ...plan, entitlements: [...plan.entitlements], limits: { ...plan.limits } })))),
+    update: (plan) =>
+      guard(`a plan named ${plan.name} already exists`, () =>
+        config(async (tx) => void (await tx.update(p).set({ name: plan.name, description: plan.description, entitlements: [...plan.entitlements], limits: { ...plan.limits }, updatedAt: plan.updatedAt }).where(eq(p.id, plan.id)))),
+      ),
+    delete: (id) =>
+      guard('', () =>
+        config(async (tx) => {
+          const used = await tx.select({ n: count() }).from(l).where(eq(l.planId, id));
+          if (Number(used[0]?.n ?? 0) > 0) throw new Conflict(`the plan is assigned to ${used[0]!.n} tenant(s); move them to another plan first (tenant update T --plan NAME or --no-plan)`);
+          return (await tx.delete(p).where(eq(p.id, id)).returning({ id: p.id })).length > 0;
+        }),
+      ),
+    byName: async (name) => {
+      const r = (await guard('', () => db().select().from(p).where(eq(p.name, name)).limit(1)))[0];
+      return r ? row(r) : undefined;
+    },
+    list: async () => (await guard('', () => db().select().from(p).orderBy(p.name))).map(row),
   };
 }
