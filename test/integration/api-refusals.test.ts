@@ -136,6 +136,8 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
         verifyAuditChain: { path: '/tenants/probe/audit/verify' },
         listMail: { path: '/mail' },
         getMail: { path: `/mail/${mailId}` },
+        getUsage: { path: '/usage' },
+        listUsageRecords: { path: '/usage/records' },
       };
       const keyWith = async (scopes: string[]) => (await api.request('POST', '/api-keys', { json: { name: `only ${scopes.join(' ')}`, scopes } })).body.token as string;
 
