@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { build, type Plugin } from 'esbuild';
+import { licenseKeySet } from './license-keys.ts';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const started = performance.now();
@@ -112,11 +113,18 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 const sourceDateEpoch = Number(process.env.SOURCE_DATE_EPOCH);
 const buildInfo = { version: pkg.version, commit: gitCommit(), builtAt: Number.isFinite(sourceDateEpoch) && sourceDateEpoch > 0 ? sourceDateEpoch * 1000 : Date.now() };
 const addons = addonFiles();
+// Vendor keys for licenses are fixed here: AUTHFLOW_BUILD_LICENSE_KEYS adds a JWK Set file's keys (test builds).
+let licenseKeys: ReturnType<typeof licenseKeySet>;
+try {
+  licenseKeys = licenseKeySet(root, process.env.AUTHFLOW_BUILD_LICENSE_KEYS || undefined);
+} catch (e) {
+  fail(`AUTHFLOW_BUILD_LICENSE_KEYS: ${(e as Error).message}`);
+}
 const addonHashes = Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, sha256(file)]));
 
 mkdirSync(buildDir, { recursive: true });
 mkdirSync(distDir, { recursive: true });
-step(`bundling authflow ${buildInfo.version} (commit ${buildInfo.commit})`);
+step(`bundling authflow ${buildInfo.version} (commit ${buildInfo.commit}), trusting ${licenseKeys.keys.length} license key(s)`);
 const bundled = await build({
   absWorkingDir: root,
   entryPoints: [join(root, 'scripts', 'sea', 'main.ts')],
@@ -135,6 +143,7 @@ const bundled = await build({
   define: {
     AUTHFLOW_BUILD: JSON.stringify(buildInfo),
     AUTHFLOW_SEA_ADDONS: JSON.stringify(addonHashes),
+    AUTHFLOW_LICENSE_KEYS: JSON.stringify(licenseKeys),
     'import.meta.url': '__authflow_import_meta_url',
     'import.meta.filename': '__filename',
     'import.meta.dirname': '__dirname',

@@ -8,6 +8,7 @@ import { createPasswordHasher, type KeyRing, type PasswordHasher } from '../cryp
 import { followingKeyRing } from './key-ring.ts';
 import { applyMigrations, createRepository, openDatabase, type Database } from '../db/index.ts';
 import { createLogger } from './logger.ts';
+import { currentLicenseState } from './licensing.ts';
 
 /** Everything a command or the server needs, built once from a Config. */
 export interface Authflow {
@@ -60,7 +61,7 @@ export async function openAuthflow(config: Config, options: OpenOptions = {}): P
     passwords,
     clock,
     logger,
-    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords, mail }),
+    admin: createAdmin({ repo, keyRing, clock, publicUrl: config.publicUrl, passwords, mail, licenses: () => currentLicenseState({ config, repo, clock }) }),
     mail,
     close: () => database.close(),
   };

@@ -19,6 +19,9 @@ import { startMailDelivery } from './mail.ts';
 import { BUILD } from './build.ts';
 import { isServeWorker } from './cluster.ts';
 import { joinPrimary } from './cluster-worker.ts';
+import { startLicenseMonitor, type LicenseMonitor } from './license-monitor.ts';
+import { createActivityMeter } from '../core/usage/activity.ts';
+import { createAnalytics, type Analytics } from '../core/usage/analytics.ts';
 
 export interface Serving {
   readonly url: string;
@@ -36,6 +39,10 @@ export interface HttpApp {
   readonly directory: Directory;
   readonly usage: UsageRecorder;
   readonly metrics: HttpMetrics;
+  /** Daily sign-in counters, flushed every few seconds and at close. */
+  readonly analytics: Analytics;
+  /** The license in force and monthly active users, in memory. */
+  readonly licenses: LicenseMonitor;
   /** Flushes batched writes and stops cache invalidation. */
   close(): Promise<void>;
 }
@@ -48,7 +55,11 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }, met
   const signer = createSigner({ directory, keyRing: af.keyRing, clock: af.clock });
   const corsOrigins = createCorsOrigins(af.repo.clients, af.database.changes);
   const signals = metrics.security;
-  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, signals };
+  const licenses = startLicenseMonitor(af);
+  const activity = createActivityMeter({ usage: af.repo.usage, clock: af.clock, gate: licenses.gate, onNew: licenses.counted });
+  const analytics = createAnalytics(af.repo.usage, af.clock);
+  metrics.useUsageGauges(licenses);
+  const flows: FlowDeps = { repo: af.repo, clock: af.clock, passwords: af.passwords, signer, client: (id) => directory.client(id), mail: af.mail, signals, activity, analytics };
   const app = createServer({
     logger: af.logger,
     log: af.config.log,
@@ -69,7 +80,7 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }, met
     failures: createFailureThrottle({ rateLimits: af.repo.rateLimits, clock: af.clock, signals }),
     apiKeyAddresses: createApiKeyAddressWatch({ repo: af.repo, clock: af.clock, mail: af.mail, signals }),
     quotas: createTenantQuotas({ clock: af.clock, signals }),
-    grants: createGrants({ signer, clock: af.clock, repo: af.repo, mail: af.mail, signals }),
+    grants: createGrants({ signer, clock: af.clock, repo: af.repo, mail: af.mail, signals, activity }),
     clientKeys: createClientKeys({ clock: af.clock }),
     corsOrigins,
     browser: createBrowserFlows(flows),
@@ -82,7 +93,11 @@ export function createHttpApp(af: Authflow, lifecycle = { draining: false }, met
     directory,
     usage,
     metrics,
+    licenses,
+    analytics,
     async close() {
+      await licenses.close();
+      await analytics.stop();
       directory.close();
       corsOrigins.close();
       await usage.stop();

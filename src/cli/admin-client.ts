@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Agent, request as httpRequest } from 'node:http';
 import type { AccessRevocationView, SessionListView, UserDataExport, UserView } from '../core/admin/index.ts';
-import type { MailSummaryView, MailView, SecurityEventView, UnlockView } from '../core/admin/index.ts';
+import type { MailSummaryView, MailView, SecurityEventView, UnlockView, UsageRecordView, UsageView } from '../core/admin/index.ts';
 import type { Admin, ApiKeyView, AuditEventView, AuditVerifyView, ClientView, ConsentListView, ConsentRevocationView, KeyView, ListQuery, Page, Principal, TenantView } from '../core/admin/index.ts';
 import { AuthflowError, Conflict, NotFound, NotPermitted, PreconditionFailed, RateLimited, Unavailable, ValidationFailed } from '../core/errors.ts';
 import type { CommandContext } from './context.ts';
@@ -60,6 +60,7 @@ export async function localAdmin(config: Awaited<ReturnType<CommandContext['conf
     audit: bind(af.admin.audit),
     mail: bind(af.admin.mail),
     security: bind(af.admin.security),
+    usage: bind(af.admin.usage),
     close: () => af.close(),
   };
 }
@@ -140,6 +141,10 @@ export function remoteAdmin(baseUrl: URL, apiKey: string, options: RemoteOptions
     security: {
       events: (tenant, q = {}) => api.call<Page<SecurityEventView>>('GET', `${t(tenant)}/security-events`, { query: { ...page(q), user: q.user, kind: q.kind, since: q.since } }),
       unlock: (tenant, user) => api.call<UnlockView>('POST', `${t(tenant)}/users/${seg(user)}/unlock`),
+    },
+    usage: {
+      show: (q = {}) => api.call<UsageView>('GET', '/usage', { query: { tenant: q.tenant, month: q.month, by: q.by } }),
+      export: async (q = {}) => (await api.call<{ items: UsageRecordView[] }>('GET', '/usage/records', { query: { tenant: q.tenant, month: q.month } })).items,
     },
     close: async () => api.close(),
   };
@@ -301,6 +306,9 @@ export function errorFromProblem(status: number, doc: unknown, where: { origin: 
       return new NotPermitted(detail ?? 'not permitted');
     case 'precondition_failed':
       return new PreconditionFailed(detail);
+    case 'license_required':
+    case 'license_limit':
+      return new AuthflowError(p.code, detail ?? 'not permitted by the license');
     case 'rate_limited':
       return new RateLimited(detail ?? 'rate limited', Number(retryAfter ?? 60));
     case 'unavailable':

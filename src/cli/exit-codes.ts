@@ -22,6 +22,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   unavailable: EXIT.failure,
   precondition_failed: EXIT.conflict,
   rate_limited: EXIT.notPermitted,
+  license_required: EXIT.notPermitted,
+  license_limit: EXIT.notPermitted,
 };
 
 /** A usage mistake the CLI itself detects (bad flag combination, missing argument). */

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { ValidationFailed } from '../core/errors.ts';
+import { isAuthflowError, ValidationFailed } from '../core/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
 import { flagOf } from './flag-names.ts';
 
@@ -99,7 +99,7 @@ function messageOf(e: unknown): string {
     const reason = flag.startsWith('--set ') && e.reason === 'is not a known field' ? 'is not a tenant setting' : e.reason;
     return `${flag}: ${reason}`.replace(/\s+$/, '');
   }
-  if (known.includes(e.name)) return e.message.replace(/\s+$/, '');
+  if (isAuthflowError(e) || known.includes(e.name)) return e.message.replace(/\s+$/, '');
   if (isPromptExit(e)) return 'cancelled: nothing was changed';
   const listenProblem = listenErrorOf(e);
   if (listenProblem) return listenProblem;

@@ -16,6 +16,9 @@ import { registerUser } from './commands/user.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerMail } from './commands/mail.ts';
 import { registerSecurity } from './commands/security.ts';
+import { registerLicense } from './commands/license.ts';
+import { registerUsage } from './commands/usage.ts';
+import { registerPlan } from './commands/plan.ts';
 
 export function buildProgram(run: RunEnv): Command {
   const program = new Command('authflow')
@@ -50,6 +53,9 @@ export function buildProgram(run: RunEnv): Command {
   registerAudit(program, run);
   registerMail(program, run);
   registerSecurity(program, run);
+  registerLicense(program, run);
+  registerUsage(program, run);
+  registerPlan(program, run);
   registerSecrets(program, run);
 
   for (const cmd of program.commands) {

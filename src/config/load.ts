@@ -27,6 +27,8 @@ export interface Config {
   readonly adminEmail: string | undefined;
   /** CIDRs of the proxies whose forwarding headers name the client (docs/abuse.md); empty: the socket's address is the client's. */
   readonly trustedProxies: readonly string[];
+  /** The instance license file (absolute path), when configured. */
+  readonly licenseFile: string | undefined;
   readonly shutdownTimeoutMs: number;
   /** `serve` processes sharing the port (default: one per CPU the process may use). */
   readonly workers: number;
@@ -114,6 +116,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     logFormat: c.log_format,
     adminEmail: c.admin_email,
     trustedProxies: trustedProxiesOf(c),
+    licenseFile: c.license_file === undefined ? undefined : resolve(dataDir, c.license_file),
     shutdownTimeoutMs: c.shutdown_timeout_ms,
     workers: c.workers ?? availableParallelism(),
     log: { access: c.log.access, slowMs: c.log.slow_ms },

@@ -114,6 +114,8 @@ export const configSchema = z
         slow_ms: ms(600_000).default(1000),
       })
       .prefault({}),
+    /** An instance license read from this file (instead of `authflow license install`); re-read when it changes. */
+    license_file: z.string().min(1, 'must be a file path').optional(),
     argon2: z
       .strictObject({
         memory_cost: z.coerce.number().int().min(8).max(4_194_304).default(19456),
@@ -136,7 +138,7 @@ export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Keys that may be set through the environment as AUTHFLOW_<KEY> (and the secret ones as AUTHFLOW_<KEY>_FILE). */
-export const ENV_KEYS = ['public_url', 'listen', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms', 'workers'] as const;
+export const ENV_KEYS = ['public_url', 'listen', 'host', 'port', 'database_url', 'log_level', 'log_format', 'admin_email', 'trust_proxy', 'trusted_proxies', 'shutdown_timeout_ms', 'workers', 'license_file'] as const;
 /** `log.<key>` settable as AUTHFLOW_LOG_<KEY>. */
 export const LOG_ENV_KEYS = ['access', 'slow_ms'] as const;
 export const SECRET_ENV_KEYS = ['database_url', 'master_key'] as const;

@@ -2,7 +2,7 @@
  * Domain errors. Each has a stable machine-readable `code`; the CLI maps it
  * to an exit code and the server to an HTTP status, each in one place.
  */
-export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable' | 'precondition_failed' | 'rate_limited';
+export type ErrorCode = 'not_found' | 'conflict' | 'validation_failed' | 'not_permitted' | 'unavailable' | 'precondition_failed' | 'rate_limited' | 'license_required' | 'license_limit';
 
 export class AuthflowError extends Error {
   override name = 'AuthflowError';
@@ -71,6 +71,26 @@ export class RateLimited extends AuthflowError {
   constructor(message: string, retryAfter: number) {
     super('rate_limited', message);
     this.retryAfter = Math.max(1, Math.ceil(retryAfter));
+  }
+}
+
+/** A feature the effective license does not grant: HTTP 403 / exit 6, naming the feature. */
+export class LicenseRequired extends AuthflowError {
+  override name = 'LicenseRequired';
+  readonly feature: string;
+  constructor(feature: string) {
+    super('license_required', `${feature} needs a license that includes it (see "authflow license status")`);
+    this.feature = feature;
+  }
+}
+
+/** Creating one more would exceed a licensed limit: HTTP 403 / exit 6. */
+export class LicenseLimit extends AuthflowError {
+  override name = 'LicenseLimit';
+  readonly limit: string;
+  constructor(limit: string, max: number) {
+    super('license_limit', `the license allows ${max} ${limit}; remove one or install a license with a higher limit`);
+    this.limit = limit;
   }
 }
 

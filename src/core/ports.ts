@@ -44,6 +44,8 @@ export interface ClientStore {
   listByTenant(tenantId: string, page?: PageQuery): Promise<Client[]>;
   /** The longest access-token lifetime any client of the tenant overrides to (seconds), or null. */
   maxAccessTokenTtl(tenantId: string): Promise<number | null>;
+  /** Clients of every tenant (license limits). */
+  countAll(): Promise<number>;
 }
 
 export interface SigningKeyStore {
@@ -180,6 +182,94 @@ export interface Stores {
   readonly rateLimits: RateLimitStore;
   readonly securityEvents: SecurityEventStore;
   readonly apiKeyAddresses: ApiKeyAddressStore;
+  readonly licenses: LicenseStore;
+  readonly instanceState: InstanceStateStore;
+  readonly usage: UsageStore;
+  readonly usageReports: UsageReportStore;
+  readonly plans: PlanStore;
+}
+
+/** An operator-defined plan: entitlements and limits sold to tenants. */
+export interface Plan {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly entitlements: readonly string[];
+  readonly limits: Readonly<Record<string, number>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface PlanStore {
+  /** Conflict when the name is taken. */
+  insert(plan: Plan): Promise<void>;
+  update(plan: Plan): Promise<void>;
+  /** Conflict while a tenant is on the plan. */
+  delete(id: string): Promise<boolean>;
+  byName(name: string): Promise<Plan | undefined>;
+  list(): Promise<Plan[]>;
+}
+
+export interface UsageReportRecord {
+  readonly seq: number;
+  readonly month: string;
+  readonly hash: string;
+  readonly document: string;
+  readonly createdAt: number;
+}
+
+/** The chain of signed usage reports this instance produced. */
+export interface UsageReportStore {
+  /** Conflict when `seq` is taken (two reports made at the same moment). */
+  insert(record: UsageReportRecord): Promise<void>;
+  last(): Promise<UsageReportRecord | undefined>;
+}
+
+/** An installed license: `slot` is `instance` or a tenant id. */
+export interface LicenseRecord {
+  readonly slot: string;
+  readonly tenantId: string | null;
+  readonly token: string | null;
+  readonly planId: string | null;
+  readonly installedAt: number;
+}
+
+/** Installed licenses; a change fires the change feed so every server reloads them. */
+export interface LicenseStore {
+  all(): Promise<LicenseRecord[]>;
+  get(slot: string): Promise<LicenseRecord | undefined>;
+  put(record: LicenseRecord): Promise<void>;
+  remove(slot: string): Promise<boolean>;
+}
+
+/** Small instance-wide facts by key (instance id, report key, license watermarks). */
+export interface InstanceStateStore {
+  get(key: string): Promise<unknown>;
+  put(key: string, value: unknown, now: number): Promise<void>;
+  /** Stores `value` unless the key exists; returns what is stored afterwards (so concurrent first writers agree). */
+  putIfAbsent(key: string, value: unknown, now: number): Promise<unknown>;
+}
+
+export interface UsageCount {
+  readonly day: string;
+  readonly metric: string;
+  readonly dimension: string;
+  readonly count: number;
+}
+
+/** Monthly active users and daily counters. */
+export interface UsageStore {
+  /** Records that the user was active in the month (YYYY-MM): one insert-or-ignore; true when it was the first time. */
+  markActive(tenantId: string, month: string, userId: string, at: number): Promise<boolean>;
+  isActive(tenantId: string, month: string, userId: string): Promise<boolean>;
+  /** Distinct active users per tenant in the month (tenants with none are absent). */
+  activeByTenant(month: string): Promise<Array<{ tenantId: string; count: number }>>;
+  /** Adds counts to daily counters (upserts). */
+  increment(tenantId: string, day: string, counts: ReadonlyArray<{ metric: string; dimension: string; by: number }>): Promise<void>;
+  /** Daily counters of a tenant (or every tenant when undefined) from `fromDay` to `toDay` inclusive (YYYY-MM-DD). */
+  daily(tenantId: string | undefined, fromDay: string, toDay: string): Promise<Array<UsageCount & { tenantId: string }>>;
+  /** Active users per day of the month, by the day each was first counted. */
+  firstActiveByDay(tenantId: string | undefined, month: string): Promise<Array<{ tenantId: string; day: string; count: number }>>;
 }
 
 /** Refresh tokens (RFC 6749 §6), rotated on every use; see src/core/oauth/tokens/refresh-token-family.ts. */

@@ -6,5 +6,6 @@ export { createPasswordHasher, DEFAULT_ARGON2, type Argon2Params, type PasswordH
 export { inspectPasswordHash, verifyPasswordHash, HASH_COST_LIMITS, type HashInspection, type PasswordHashFormat } from './foreign-hash.ts';
 export { parseKeyRing, generateMasterKey, KeyRingError, type KeyRing } from './keyring.ts';
 export { generateSigningKey, SIGNING_ALGS, type SigningAlg, type GeneratedKey } from './jwk.ts';
-export { importKey, signJwt, verifyJwt, inspectJwt, JwtInvalid, type SigningKeyHandle, type VerifyOptions, type JWTPayload, type JWTHeaderParameters } from './jwt.ts';
+export { importKey, signJwt, verifyJwt, inspectJwt, JwtInvalid, type SigningKeyHandle, type VerifyOptions, type JWTPayload, type JWTHeaderParameters, type JWK } from './jwt.ts';
 export { verifyJwtWithKeySet, type JSONWebKeySet } from './jwks.ts';
+export { generateEd25519Key, signEd25519, verifyEd25519, publicOf, trustedLicenseKeys, SignatureInvalid, LICENSE_ALG, type Ed25519KeyPair } from './license.ts';

@@ -1,4 +1,4 @@
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SecuritySignals } from '../core/security/signals.ts';
 
 /** The server's Prometheus registry: process metrics, HTTP requests by route and status, security events and throttled requests by kind. */
@@ -10,11 +10,22 @@ export interface HttpMetrics {
   /** The text /metrics answers: this process's registry, unless `expose` gave another source (a cluster's). */
   exposition(): Promise<string>;
   expose(source: () => Promise<string>): void;
+  /** Adds the license and monthly-active-user gauges (`serve` has them once the license monitor runs). */
+  useUsageGauges(usage: UsageGauges): void;
 }
 
-export function createHttpMetrics(): HttpMetrics {
+/** Figures read when /metrics is scraped (kept in memory by their owners; reading them does no I/O). */
+export interface UsageGauges {
+  /** Monthly active users this UTC month, by tenant slug. */
+  mau(): ReadonlyArray<{ readonly tenant: string; readonly value: number }>;
+  /** The licensed limits in force and the share of each used (0.8 and 1 are the warning thresholds). */
+  limits(): ReadonlyArray<{ readonly limit: string; readonly max: number; readonly share: number }>;
+}
+
+export function createHttpMetrics(usage?: UsageGauges): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'authflow_' });
+  if (usage) registerUsageGauges(registry, usage);
   const requests = new Counter({
     name: 'authflow_http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status.',
@@ -38,6 +49,7 @@ export function createHttpMetrics(): HttpMetrics {
       requests.inc({ method, route, status: String(status) });
       duration.observe({ method, route }, seconds);
     },
+    useUsageGauges: (u) => registerUsageGauges(registry, u),
     exposition: () => source(),
     expose(s) {
       source = s;
@@ -59,4 +71,38 @@ export function shareMetricsWithPrimary(metrics: HttpMetrics): void {
 export function createClusterMetrics(): { collect(): Promise<string> } {
   const aggregator = new AggregatorRegistry();
   return { collect: () => aggregator.clusterMetrics() };
+}
+
+/** The license and monthly-active-user gauges, read from `usage` at each scrape. */
+function registerUsageGauges(registry: Registry, usage: UsageGauges): void {
+  new Gauge({
+    name: 'authflow_mau',
+    help: 'Monthly active users this UTC month, by tenant.',
+    labelNames: ['tenant'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const m of usage.mau()) this.set({ tenant: m.tenant }, m.value);
+    },
+  });
+  new Gauge({
+    name: 'authflow_license_limit',
+    help: 'A licensed limit in force (instance-wide), by limit.',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const l of usage.limits()) this.set({ limit: l.limit }, l.max);
+    },
+  });
+  new Gauge({
+    name: 'authflow_license_limit_used_ratio',
+    help: 'Share of a licensed limit in use (warnings at 0.8 and 1), by limit.',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const l of usage.limits()) this.set({ limit: l.limit }, l.share);
+    },
+  });
 }

@@ -24,6 +24,8 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
   precondition_failed: 412,
   rate_limited: 429,
+  license_required: 403,
+  license_limit: 403,
 };
 
 const TITLES: Record<number, string> = {

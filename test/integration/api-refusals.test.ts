@@ -139,6 +139,8 @@ describe.each(DATABASES)('management API refusals on %s', (database) => {
         unlockUser: { path: `/tenants/probe/users/${target.id}/unlock` },
         listMail: { path: '/mail' },
         getMail: { path: `/mail/${mailId}` },
+        getUsage: { path: '/usage' },
+        listUsageRecords: { path: '/usage/records' },
       };
       const keyWith = async (scopes: string[]) => (await api.request('POST', '/api-keys', { json: { name: `only ${scopes.join(' ')}`, scopes } })).body.token as string;
 

@@ -3,6 +3,7 @@ import type { TenantView } from '../../core/admin/index.ts';
 import { actionOf, type RunEnv } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { fields, table, text } from '../io.ts';
+import { withInstall } from '../local.ts';
 import { examples, listPages, morePages, pageOptions, repeatable, settingsOf, type PageFlags } from '../options.ts';
 
 interface TenantFlags {
@@ -10,6 +11,8 @@ interface TenantFlags {
   customDomain?: string | false;
   set?: string[];
   unset?: string[];
+  license?: string;
+  plan?: string | false;
 }
 
 const SET_HELP = 'a tenant setting, key=value; the value is read as JSON when it parses (repeatable)';
@@ -75,8 +78,12 @@ export function registerTenant(program: Command, run: RunEnv): void {
     .option('--no-custom-domain', 'remove the custom domain (the issuer goes back to {public_url}/t/{slug})')
     .option('--set <key=value>', SET_HELP, repeatable)
     .option('--unset <key>', 'reset a setting to its default (repeatable)', repeatable)
+    .option('--license <file>', "install a tenant license for this tenant (its entitlements are the instance's narrowed by it)")
+    .option('--plan <name>', 'put the tenant on a plan (authflow plan list)')
+    .option('--no-plan', 'take the tenant off its plan')
     .addHelpText('after', examples(
       'authflow tenant update acme --set access_token_ttl=900 --unset self_registration',
+      'authflow tenant update acme --license acme.lic',
       'authflow tenant update acme --custom-domain id.acme.com',
       'authflow tenant update acme --no-custom-domain',
     ))
@@ -88,7 +95,19 @@ export function registerTenant(program: Command, run: RunEnv): void {
         custom_domain: flags.customDomain === false ? null : flags.customDomain,
         settings: Object.keys(settings).length ? settings : undefined,
       };
-      if (Object.values(body).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --custom-domain, --no-custom-domain, --set or --unset');
+      if (flags.license !== undefined || flags.plan !== undefined) {
+        const done = await withInstall(ctx, 'tenant update --license / --plan', async (af) => ({
+          license: flags.license === undefined ? undefined : await (await import('../../app/licensing.ts')).tenantLicenseInstall(af, ref as string, flags.license),
+          plan: flags.plan === undefined ? undefined : await (await import('../../app/plans.ts')).assignPlan(af, ref as string, flags.plan === false ? null : flags.plan),
+        }));
+        const said = [
+          done.license ? `Installed license ${done.license.id} (plan ${done.license.plan}) for tenant ${done.license.tenant}.` : '',
+          done.plan ? (done.plan.plan ? `Tenant ${done.plan.tenant} is on plan ${done.plan.plan}.` : `Tenant ${done.plan.tenant} is on no plan.`) : '',
+        ].filter(Boolean).join('\n');
+        if (Object.values(body).every((v) => v === undefined)) return ctx.io.result({ tenant: ref, ...(done.license ? { license: done.license } : {}), ...(done.plan ? { plan: done.plan.plan } : {}) }, said);
+        ctx.io.note(said);
+      }
+      if (Object.values(body).every((v) => v === undefined)) throw new UsageError('nothing to update: pass --name, --custom-domain, --no-custom-domain, --set, --unset, --license or --plan');
       const view = await ctx.withAdmin((admin) => admin.tenants.update(ref as string, body));
       ctx.io.result(view, () => `Updated tenant ${view.slug}.\n${tenantBlock(view)}`);
     }));

@@ -5,10 +5,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { Authflow } from '../../app/index.ts';
-import { NotFound, Unavailable } from '../../core/errors.ts';
+import { NotFound } from '../../core/errors.ts';
 import type { Tenant } from '../../core/tenants/tenant.ts';
 import type { ImportFormat, ImportRowError } from '../../core/users/import/index.ts';
 import { actionOf, type CommandContext, type RunEnv } from '../context.ts';
+import { withInstall as openInstall } from '../local.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { fields } from '../io.ts';
 import { examples } from '../options.ts';
@@ -129,18 +130,8 @@ function formatOf(file: string, flag: string | undefined): ImportFormat {
 }
 
 /** Opens this install's database (these commands stream rows: there is no management API route for them). */
-async function withInstall<T>(ctx: CommandContext, fn: (af: Authflow) => Promise<T>): Promise<T> {
-  if (ctx.globals.url ?? (ctx.env.AUTHFLOW_URL || undefined)) throw new UsageError('user import and user export work on the database directly: run them without --url / AUTHFLOW_URL');
-  const { openAuthflow, createLogger } = await import('../../app/index.ts');
-  const af = await openAuthflow(await ctx.config(), { migrate: false, logger: createLogger({ logLevel: 'silent', logFormat: 'json' }, process.stderr) });
-  try {
-    const m = await af.database.migrationStatus();
-    if (m.unknown.length) throw new Unavailable(`the database is newer than this build of authflow (${m.unknown.join(', ')}); upgrade authflow`);
-    if (m.pending.length) throw new Unavailable(`the database needs ${m.pending.length} migration(s) this build brings: run "authflow db migrate" first`);
-    return await fn(af);
-  } finally {
-    await af.close();
-  }
+function withInstall<T>(ctx: CommandContext, fn: (af: Authflow) => Promise<T>): Promise<T> {
+  return openInstall(ctx, 'user import and user export', fn);
 }
 
 async function tenantOf(af: Authflow, ref: string): Promise<Tenant> {

@@ -1,3 +1,4 @@
+import { effectiveInstance, requireWithinLimit } from '../licensing/licensing.ts';
 import { z } from 'zod';
 import { randomString, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import { usesClientSecret, type Client } from '../clients/client.ts';
@@ -78,6 +79,7 @@ export function clientAdmin(deps: AdminDeps) {
     async create(p: Principal, tenantRef: string, input: unknown): Promise<ClientWithSecret> {
       requireScope(p, 'clients:write');
       const body = parseInput(createClientSchema, input);
+      if (deps.licenses) requireWithinLimit(effectiveInstance(await deps.licenses(), deps.clock.now()), 'clients', await deps.repo.clients.countAll());
       const type = body.type ?? (body.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
       const defaults = clientDefaults(type);
       // Guessing between a web app and a machine client would hand out the wrong kind of client.

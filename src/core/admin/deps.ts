@@ -1,6 +1,7 @@
 import type { KeyRing } from '../../crypto/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Repository } from '../ports.ts';
+import type { LicenseState } from '../licensing/licensing.ts';
 
 /** What the management use-cases need. */
 export interface AdminDeps {
@@ -8,6 +9,8 @@ export interface AdminDeps {
   readonly keyRing: KeyRing;
   readonly clock: Clock;
   readonly publicUrl: string;
+  /** The installed licenses, read fresh (limits on creates, gated features). Without it, nothing is limited. */
+  readonly licenses?: () => Promise<LicenseState>;
 }
 
 export interface ListQuery {

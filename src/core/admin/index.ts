@@ -10,16 +10,18 @@ import { mailAdmin } from './mail.ts';
 import { securityAdmin } from './security.ts';
 import { tenantAdmin } from './tenants.ts';
 import { userAdmin } from './users.ts';
+import { usageAdmin } from './usage.ts';
 
 /** The management use-cases behind both the CLI and the management API. */
 /** `mail`: notices to users (a password set by an admin), queued in the outbox and sent by `serve`. */
 export function createAdmin(deps: AdminDeps & { readonly passwords: PasswordHasher; readonly mail: MailDeps }) {
-  return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps), consents: consentAdmin(deps), audit: auditAdmin(deps), mail: mailAdmin(deps), security: securityAdmin(deps) };
+  return { tenants: tenantAdmin(deps), clients: clientAdmin(deps), keys: keyAdmin(deps), apiKeys: apiKeyAdmin(deps), users: userAdmin(deps), consents: consentAdmin(deps), audit: auditAdmin(deps), mail: mailAdmin(deps), security: securityAdmin(deps), usage: usageAdmin(deps) };
 }
 export type Admin = ReturnType<typeof createAdmin>;
 
 export type { AdminDeps, ListQuery } from './deps.ts';
 export { DEFAULT_PAGE, MAX_PAGE } from './deps.ts';
+export { USAGE_BREAKDOWNS, type UsageView, type UsageRecordView, type UsageQuery, type UsageBreakdown } from './usage.ts';
 export { LOCAL_ADMIN, API_SCOPES, hasScope, type Principal, type ApiScope } from './principal.ts';
 export { etagOf, type TenantView, type ClientView, type KeyView, type ApiKeyView, type UserView, type Page, type ConsentView, type ConsentListView, type ConsentRevocationView, type SessionListView, type AccessRevocationView } from './views.ts';
 export { createTenantSchema, updateTenantSchema } from './tenants.ts';

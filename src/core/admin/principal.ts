@@ -2,7 +2,7 @@ import { NotFound, NotPermitted } from '../errors.ts';
 import type { Tenant } from '../tenants/tenant.ts';
 
 /** Management API scopes. `X:write` implies `X:read`; `*` grants everything. */
-export const API_SCOPES = ['tenants:read', 'tenants:write', 'clients:read', 'clients:write', 'keys:read', 'keys:write', 'apikeys:read', 'apikeys:write', 'users:read', 'users:write', 'audit:read', 'security:read', '*'] as const;
+export const API_SCOPES = ['tenants:read', 'tenants:write', 'clients:read', 'clients:write', 'keys:read', 'keys:write', 'apikeys:read', 'apikeys:write', 'users:read', 'users:write', 'audit:read', 'security:read', 'usage:read', '*'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** Who is acting: the local CLI (full access) or an API key, possibly limited to one tenant. */

@@ -1,3 +1,4 @@
+import { effectiveInstance, requireWithinLimit } from '../licensing/licensing.ts';
 import { z } from 'zod';
 import { Conflict, PreconditionFailed, ValidationFailed } from '../errors.ts';
 import { createTenant } from '../tenants/create-tenant.ts';
@@ -33,6 +34,7 @@ export function tenantAdmin(deps: AdminDeps) {
       requireScope(p, 'tenants:write');
       requireInstance(p, 'creating a tenant');
       const body = parseInput(createTenantSchema, input);
+      if (deps.licenses) requireWithinLimit(effectiveInstance(await deps.licenses(), deps.clock.now()), 'tenants', await deps.repo.tenants.count());
       const { tenant } = await createTenant(deps, { slug: body.slug, name: body.name, customDomain: body.custom_domain ?? null, settings: body.settings as StoredSettings | undefined, actor: actorOf(p) });
       return view(tenant);
     },

@@ -2,6 +2,7 @@ import { safeEqual, sha256, typedSecret, uuidv7 } from '../../crypto/index.ts';
 import type { Client } from '../clients/client.ts';
 import type { AuthorizationRequest } from '../oauth/authorization-request.ts';
 import { completeAuthorization } from '../oauth/authorize/complete.ts';
+import { recordAudit } from '../audit/record.ts';
 import { errorResponse, targetOf, type AuthorizationResponse } from '../oauth/authorize/response.ts';
 import type { Session } from '../sessions/session.ts';
 import { establishSession, resumeSession, touchSession, type Device, type StartedSession } from '../sessions/sso.ts';
@@ -30,7 +31,9 @@ export type Outcome =
   /** Deliver the authorization response; `session`: a new SSO session cookie to set. */
   | { readonly kind: 'respond'; readonly response: AuthorizationResponse; readonly session?: StartedSession & { readonly remember: boolean }; readonly deviceSecret?: string }
   /** The interaction is gone (finished in another tab, expired). */
-  | { readonly kind: 'expired' };
+  | { readonly kind: 'expired' }
+  /** The licensed monthly-active-user limit is reached and this user is not counted yet: the sign-in cannot complete. */
+  | { readonly kind: 'user_limit' };
 
 /** Starts the sign-in sequence for a validated request; `session`: a live session the request may rely on. */
 export async function startInteraction(
@@ -103,6 +106,7 @@ export async function submitInteraction(
       result = { retry: e.message, reset: { candidateId: undefined } };
       retryAfter = e.retryAfter;
     }
+    if ('fail' in result || 'retry' in result) deps.analytics?.failure(tenant.id, step.name);
     if ('fail' in result) {
       if (!(await deps.repo.interactions.delete(tenant.id, ctx.interaction.id))) return { kind: 'expired' };
       return { kind: 'respond', response: errorResponse(targetOf(ctx.interaction.request), input.issuer, result.fail) };
@@ -140,6 +144,11 @@ export async function finish(
   let session: Session;
   let started: (StartedSession & { remember: boolean }) | undefined;
   let deviceSecret: string | undefined;
+  const userId = auth?.userId ?? current?.userId;
+  if (userId && deps.activity && !(await deps.activity.admit(tenant.id, userId))) {
+    await recordAudit(deps.repo, { tenantId: tenant.id, at: deps.clock.now(), actor: `user:${userId}`, action: 'signin.refused', target: `user:${userId}`, data: { reason: 'license_mau_limit', client_id: input.client.clientId }, ip: input.device.ip });
+    return { kind: 'user_limit' };
+  }
   if (auth) {
     if (!(await deps.repo.interactions.delete(tenant.id, interaction.id))) return { kind: 'expired' };
     started = { ...(await establishSession(deps, tenant, { userId: auth.userId, amr: auth.amr, acr: auth.acr, at: auth.at }, input.device, current)), remember: auth.remember };
@@ -166,6 +175,7 @@ export async function finish(
     await touchSession(deps, tenant, current);
   }
   const response = await completeAuthorization(deps, { tenant, issuer: input.issuer, client: input.client, request: interaction.request, session });
+  deps.analytics?.signIn({ tenantId: tenant.id, amr: auth ? auth.amr : 'sso', clientId: input.client.clientId, userAgent: input.device.userAgent });
   return { kind: 'respond', response, ...(started ? { session: started } : {}), ...(deviceSecret ? { deviceSecret } : {}) };
 }
 

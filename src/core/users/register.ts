@@ -139,6 +139,7 @@ export async function registerUser(
         registrationDecoy: undefined,
       } satisfies Partial<InteractionState>;
     });
+    deps.analytics?.registration(tenant.id);
   } catch (e) {
     if (!(e instanceof Conflict)) throw e;
     state = await alreadyRegistered(deps, { tenant, issuer: input.issuer, email, interaction });

@@ -114,5 +114,23 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX \"security_events_user\" ON \"security_events\" USING btree (\"tenant_id\",\"user_id\",\"id\");",
       "CREATE INDEX \"security_events_kind\" ON \"security_events\" USING btree (\"tenant_id\",\"kind\",\"id\");"
     ]
+  },
+  {
+    "tag": "0005_licensing",
+    "when": 1796240199114,
+    "hash": "7b7569eaa379ee5f4cabe659dcb5c786b51c0f4d7118abe2636979a4e0c308d0",
+    "statements": [
+      "CREATE TABLE \"instance_state\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"value\" jsonb NOT NULL,\n\t\"updated_at\" bigint NOT NULL\n);",
+      "CREATE TABLE \"licenses\" (\n\t\"slot\" text PRIMARY KEY NOT NULL,\n\t\"tenant_id\" text,\n\t\"token\" text,\n\t\"plan_id\" text,\n\t\"installed_at\" bigint NOT NULL\n);",
+      "CREATE TABLE \"plans\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"description\" text,\n\t\"entitlements\" jsonb NOT NULL,\n\t\"limits\" jsonb NOT NULL,\n\t\"created_at\" bigint NOT NULL,\n\t\"updated_at\" bigint NOT NULL,\n\tCONSTRAINT \"plans_name_unique\" UNIQUE(\"name\")\n);",
+      "CREATE TABLE \"usage_daily\" (\n\t\"tenant_id\" text NOT NULL,\n\t\"day\" text NOT NULL,\n\t\"metric\" text NOT NULL,\n\t\"dimension\" text NOT NULL,\n\t\"count\" integer NOT NULL,\n\tCONSTRAINT \"usage_daily_tenant_id_day_metric_dimension_pk\" PRIMARY KEY(\"tenant_id\",\"day\",\"metric\",\"dimension\")\n);",
+      "CREATE TABLE \"usage_mau\" (\n\t\"tenant_id\" text NOT NULL,\n\t\"month\" text NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"first_at\" bigint NOT NULL,\n\tCONSTRAINT \"usage_mau_tenant_id_month_user_id_pk\" PRIMARY KEY(\"tenant_id\",\"month\",\"user_id\")\n);",
+      "CREATE TABLE \"usage_reports\" (\n\t\"seq\" integer PRIMARY KEY NOT NULL,\n\t\"month\" text NOT NULL,\n\t\"hash\" text NOT NULL,\n\t\"document\" text NOT NULL,\n\t\"created_at\" bigint NOT NULL\n);",
+      "ALTER TABLE \"licenses\" ADD CONSTRAINT \"licenses_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"licenses\" ADD CONSTRAINT \"licenses_plan_id_plans_id_fk\" FOREIGN KEY (\"plan_id\") REFERENCES \"public\".\"plans\"(\"id\") ON DELETE restrict ON UPDATE no action;",
+      "ALTER TABLE \"usage_daily\" ADD CONSTRAINT \"usage_daily_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"usage_mau\" ADD CONSTRAINT \"usage_mau_tenant_id_tenants_id_fk\" FOREIGN KEY (\"tenant_id\") REFERENCES \"public\".\"tenants\"(\"id\") ON DELETE cascade ON UPDATE no action;",
+      "CREATE INDEX \"usage_reports_month\" ON \"usage_reports\" USING btree (\"month\");"
+    ]
   }
 ];

@@ -94,5 +94,20 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX `security_events_kind` ON `security_events` (`tenant_id`,`kind`,`id`);",
       "ALTER TABLE `rate_limits` ADD `blocked_until` integer DEFAULT 0 NOT NULL;"
     ]
+  },
+  {
+    "tag": "0005_licensing",
+    "when": 1796240198110,
+    "hash": "0d6001574bf14f39f4710670540e8978554736dee9c32a6b81846a401c2c218f",
+    "statements": [
+      "CREATE TABLE `instance_state` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL,\n\t`updated_at` integer NOT NULL\n);",
+      "CREATE TABLE `licenses` (\n\t`slot` text PRIMARY KEY NOT NULL,\n\t`tenant_id` text,\n\t`token` text,\n\t`plan_id` text,\n\t`installed_at` integer NOT NULL,\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,\n\tFOREIGN KEY (`plan_id`) REFERENCES `plans`(`id`) ON UPDATE no action ON DELETE restrict\n);",
+      "CREATE TABLE `plans` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`description` text,\n\t`entitlements` text NOT NULL,\n\t`limits` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`updated_at` integer NOT NULL\n);",
+      "CREATE UNIQUE INDEX `plans_name_unique` ON `plans` (`name`);",
+      "CREATE TABLE `usage_daily` (\n\t`tenant_id` text NOT NULL,\n\t`day` text NOT NULL,\n\t`metric` text NOT NULL,\n\t`dimension` text NOT NULL,\n\t`count` integer NOT NULL,\n\tPRIMARY KEY(`tenant_id`, `day`, `metric`, `dimension`),\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `usage_mau` (\n\t`tenant_id` text NOT NULL,\n\t`month` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`first_at` integer NOT NULL,\n\tPRIMARY KEY(`tenant_id`, `month`, `user_id`),\n\tFOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `usage_reports` (\n\t`seq` integer PRIMARY KEY NOT NULL,\n\t`month` text NOT NULL,\n\t`hash` text NOT NULL,\n\t`document` text NOT NULL,\n\t`created_at` integer NOT NULL\n);",
+      "CREATE INDEX `usage_reports_month` ON `usage_reports` (`month`);"
+    ]
   }
 ];

@@ -464,3 +464,75 @@ export const apiKeyAddresses = pgTable(
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.ip] })],
 );
+
+/**
+ * Installed licenses: `slot` is `instance` for the instance license or the
+ * tenant id for a tenant's own license or plan (token and/or plan).
+ */
+export const licenses = pgTable('licenses', {
+  slot: text('slot').primaryKey(),
+  tenantId: text('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+  token: text('token'),
+  planId: text('plan_id').references(() => plans.id, { onDelete: 'restrict' }),
+  installedAt: ms('installed_at').notNull(),
+});
+
+/** Operator-defined entitlement sets sold to tenants. */
+export const plans = pgTable('plans', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description'),
+  entitlements: jsonb('entitlements').$type<string[]>().notNull(),
+  limits: jsonb('limits').$type<Record<string, number>>().notNull(),
+  createdAt: ms('created_at').notNull(),
+  updatedAt: ms('updated_at').notNull(),
+});
+
+/** Monthly active users: one row per tenant, UTC month (YYYY-MM) and user, written once. */
+export const usageMau = pgTable(
+  'usage_mau',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    month: text('month').notNull(),
+    userId: text('user_id').notNull(),
+    firstAt: ms('first_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.month, t.userId] })],
+);
+
+/** Daily counters per tenant: `metric` (signin, signin_failure, registration, …) and a `dimension` (amr, reason, client, browser, …). */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    metric: text('metric').notNull(),
+    dimension: text('dimension').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.metric, t.dimension] })],
+);
+
+/** Small instance-wide facts: instance id and report key, license watermarks (clock sanity, grace start, notices). */
+export const instanceState = pgTable('instance_state', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  updatedAt: ms('updated_at').notNull(),
+});
+
+/** Signed monthly usage reports, each chained to the previous one by hash. */
+export const usageReports = pgTable(
+  'usage_reports',
+  {
+    seq: integer('seq').primaryKey(),
+    month: text('month').notNull(),
+    hash: text('hash').notNull(),
+    document: text('document').notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [index('usage_reports_month').on(t.month)],
+);

@@ -1,4 +1,4 @@
-import { and, eq, max } from 'drizzle-orm';
+import { and, count, eq, max } from 'drizzle-orm';
 import type { Client } from '../../core/clients/client.ts';
 import type { ClientStore } from '../../core/ports.ts';
 import type { Database, Db } from '../driver.ts';
@@ -30,5 +30,6 @@ export function clientStore(database: Database, db: () => Db = () => database.cu
       return (await guard('', () => db().select().from(clients).where(q.where).orderBy(q.orderBy).limit(q.limit))) as Client[];
     },
     maxAccessTokenTtl: async (tenantId) => (await guard('', () => db().select({ m: max(clients.accessTokenTtl) }).from(clients).where(eq(clients.tenantId, tenantId))))[0]?.m ?? null,
+    countAll: async () => Number((await guard('', () => db().select({ n: count() }).from(clients)))[0]?.n ?? 0),
   };
 }

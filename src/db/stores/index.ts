@@ -7,6 +7,7 @@ import { authCodeStore } from './auth-codes.ts';
 import { clientStore } from './clients.ts';
 import { userGrantStore } from './grants.ts';
 import { interactionStore } from './interactions.ts';
+import { instanceStateStore, licenseStore, planStore, usageReportStore, usageStore } from './licensing.ts';
 import { sanitize } from './internal/errors.ts';
 import { outboxStore } from './outbox.ts';
 import { rateLimitStore } from './rate-limits.ts';
@@ -43,6 +44,11 @@ function storesOn(database: Database, db: () => Db, write: Database['transaction
     rateLimits: rateLimitStore(database, db, write),
     securityEvents: securityEventStore(database, db, write),
     apiKeyAddresses: apiKeyAddressStore(database, db, write),
+    licenses: licenseStore(database, db, write),
+    instanceState: instanceStateStore(database, db, write),
+    usage: usageStore(database, db, write),
+    usageReports: usageReportStore(database, db, write),
+    plans: planStore(database, db, write),
   };
 }
 

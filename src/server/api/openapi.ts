@@ -64,6 +64,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], publicUrl: string): Op
       { name: 'audit', description: 'The hash-chained audit log of a tenant.' },
       { name: 'security', description: 'Security events of a tenant: lockouts, new devices, refresh-token reuse, password and email changes, API keys used from new addresses.' },
       { name: 'mail', description: 'The mail outbox: what authflow sent or will send (without SMTP, how an operator reads a link).' },
+      { name: 'usage', description: 'Monthly active users and daily sign-in analytics.' },
       { name: 'meta', description: 'This document.' },
     ],
     paths,

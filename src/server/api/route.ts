@@ -44,7 +44,7 @@ export interface ApiRoute {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'audit' | 'security' | 'mail' | 'meta';
+  readonly tag: 'tenants' | 'clients' | 'keys' | 'users' | 'api-keys' | 'audit' | 'security' | 'mail' | 'usage' | 'meta';
   /** The scope the API key needs; 'authenticated': any valid key; null: no authentication (the OpenAPI document only). */
   readonly scope: ApiScope | 'authenticated' | null;
   readonly query?: z.ZodObject;

@@ -29,6 +29,7 @@ import {
 import { createClient, deleteClient, listClients, rotateClientSecret, showClient, updateClient } from './handlers/clients.ts';
 import { listKeys, retireKey, rotateKey } from './handlers/keys.ts';
 import { listMail, showMail } from './handlers/mail.ts';
+import { listUsageRecords, showUsage } from './handlers/usage.ts';
 import { serveOpenApi } from './handlers/openapi.ts';
 import { serverStatus } from './handlers/server.ts';
 import { createTenant, deleteTenant, listTenants, showTenant, updateTenant } from './handlers/tenants.ts';
@@ -315,6 +316,24 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Show one message with its text and HTML bodies; they may hold a live single-use link, hence users:write',
     ok: { status: 200, description: 'The message.', schema: s.mailViewSchema },
     handle: showMail,
+  },
+
+  // ---------------------------------------------------------------- usage
+  {
+    method: 'GET', path: '/usage', operationId: 'getUsage', tag: 'usage', scope: 'usage:read',
+    summary: 'Monthly active users per tenant and one breakdown of the month (by day, sign-in method, client, browser, OS, device, failure)',
+    query: s.usageQuery,
+    ok: { status: 200, description: 'The month\'s usage.', schema: s.usageViewSchema },
+    errors: [404],
+    handle: showUsage,
+  },
+  {
+    method: 'GET', path: '/usage/records', operationId: 'listUsageRecords', tag: 'usage', scope: 'usage:read',
+    summary: 'Every daily usage counter of the month, and each tenant\'s MAU (metric `mau`), as `usage export` writes them',
+    query: s.usageRecordsQuery,
+    ok: { status: 200, description: 'The month\'s counters.', schema: s.usageRecordListSchema },
+    errors: [404],
+    handle: listUsageRecords,
   },
 
   // ---------------------------------------------------------------- meta

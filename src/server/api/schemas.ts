@@ -37,6 +37,7 @@ import {
 import type { MailSummaryView, MailView, Page } from '../../core/admin/index.ts';
 import { clientFieldsSchema } from '../../core/clients/client-input.ts';
 import { tenantSettingsSchema } from '../../core/tenants/settings.ts';
+import { USAGE_BREAKDOWNS } from '../../core/admin/usage.ts';
 import { SIGNING_ALGS } from '../../crypto/index.ts';
 
 // ------------------------------------------------------------------ query
@@ -77,8 +78,16 @@ export const mailListQuery = listQuery.extend({
   to: z.string().min(1).max(320).optional().describe('Only mail to this address (exact, case-insensitive).'),
 });
 
+export const usageRecordsQuery = z.strictObject({
+  tenant: z.string().min(1).max(63).optional().describe('Only this tenant (slug or id); a tenant key sees its own only.'),
+  month: z.string().max(7).optional().describe('The UTC month, YYYY-MM (default: this month; not in the future).'),
+});
+export const usageQuery = usageRecordsQuery.extend({
+  by: z.enum(USAGE_BREAKDOWNS).optional().describe('Rows by day of the month (default), or the month\'s sign-ins by method, client, browser, os, device, or failures by reason.'),
+});
+
 /** Every query parameter the API knows, as handlers receive them. */
-export type ApiQuery = Partial<z.output<typeof apiKeyListQuery>> & Partial<z.output<typeof userListQuery>> & Partial<z.output<typeof auditListQuery>> & Partial<z.output<typeof mailListQuery>> & Partial<z.output<typeof securityEventListQuery>>;
+export type ApiQuery = Partial<z.output<typeof apiKeyListQuery>> & Partial<z.output<typeof userListQuery>> & Partial<z.output<typeof auditListQuery>> & Partial<z.output<typeof mailListQuery>> & Partial<z.output<typeof securityEventListQuery>> & Partial<z.output<typeof usageQuery>>;
 
 /** Routes that take no input still refuse an unexpected body member. */
 export const emptyBody = z.strictObject({});
@@ -313,6 +322,31 @@ export const auditVerifySchema = z.strictObject({
   reason: z.string().nullable(),
 });
 
+export const usageViewSchema = z.strictObject({
+  month: z.string(),
+  tenant: z.string().nullable().describe('The tenant asked for, or null for the whole instance.'),
+  mau: z.number().int().min(0).describe('Monthly active users: distinct users who signed in or refreshed a token this UTC month.'),
+  tenants: z.array(z.strictObject({ tenant: z.string(), mau: z.number().int().min(0) })),
+  by: z.enum(USAGE_BREAKDOWNS),
+  rows: z.array(
+    z.strictObject({
+      key: z.string().describe('The day (by=day) or the dimension value.'),
+      value: z.number().int().min(0).describe('by=day: users first active that day; otherwise the count.'),
+      signins: z.number().int().min(0).optional(),
+      failures: z.number().int().min(0).optional(),
+      registrations: z.number().int().min(0).optional(),
+    }),
+  ),
+});
+export const usageRecordSchema = z.strictObject({
+  tenant: z.string(),
+  day: z.string().describe('YYYY-MM-DD; for metric `mau`, the month YYYY-MM.'),
+  metric: z.string().describe('`mau`, `signin.method`, `signin.client`, `signin.browser`, `signin.os`, `signin.device`, `signin.failure`, `registration`, `api.requests`.'),
+  dimension: z.string(),
+  count: z.number().int().min(0),
+});
+export const usageRecordListSchema = z.strictObject({ items: z.array(usageRecordSchema) });
+
 // ------------------------------------------------------------------ components
 
 type Named = { id: string };
@@ -364,6 +398,8 @@ export const responseComponents = z.registry<Named>()
   .add(userDataExportSchema, { id: 'UserDataExport' })
   .add(mailSummarySchema, { id: 'MailSummary' })
   .add(mailViewSchema, { id: 'Mail' })
+  .add(usageViewSchema, { id: 'Usage' })
+  .add(usageRecordListSchema, { id: 'UsageRecordList' })
   .add(mailPageSchema, { id: 'MailPage' })
   .add(deletedSchema, { id: 'Deleted' })
   .add(openApiDocumentSchema, { id: 'OpenApiDocument' })

@@ -38,3 +38,11 @@ export class InteractionExpired extends PageError {
     super(400, 'This sign-in page has expired', 'It was already used, is more than 10 minutes old, or was opened in another browser.', 'interaction_expired');
   }
 }
+
+/** The licensed monthly-active-user limit keeps a user not yet counted this month from signing in. */
+export class UserLimitReached extends PageError {
+  override name = 'UserLimitReached';
+  constructor(message: string) {
+    super(403, 'Sign-in is paused', message, 'license_limit');
+  }
+}

@@ -2,7 +2,8 @@ import { startInteraction } from '../../interaction/machine.ts';
 import type { FlowDeps } from '../../interaction/deps.ts';
 import { resumeSession, touchSession } from '../../sessions/sso.ts';
 import type { Tenant } from '../../tenants/tenant.ts';
-import { InteractionRequired, type OAuthError } from '../errors.ts';
+import { AccessDenied, InteractionRequired, type OAuthError } from '../errors.ts';
+import { USER_LIMIT } from '../../usage/user-limit.ts';
 import { completeAuthorization } from './complete.ts';
 import { consentNeeded } from './consent.ts';
 import { AuthorizationFailure } from './failure.ts';
@@ -50,8 +51,11 @@ export async function authorize(
     return { kind: 'respond', response: errorResponse(targetOf(request), issuer, error) };
   }
   if (!needsLogin && !needsConsent) {
+    if (deps.activity && !(await deps.activity.admit(tenant.id, session!.userId))) return { kind: 'error_page', error: new AccessDenied(USER_LIMIT) };
     await touchSession(deps, tenant, session!);
-    return { kind: 'respond', response: await completeAuthorization(deps, { tenant, issuer, client, request, session: session! }) };
+    const response = await completeAuthorization(deps, { tenant, issuer, client, request, session: session! });
+    deps.analytics?.signIn({ tenantId: tenant.id, amr: 'sso', clientId: client.clientId, userAgent: session!.userAgent });
+    return { kind: 'respond', response };
   }
   const { interaction, secret } = await startInteraction(deps, { tenant, client, request, session, needsLogin });
   return { kind: 'interact', interactionId: interaction.id, secret, expiresAt: interaction.expiresAt };

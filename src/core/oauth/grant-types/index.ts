@@ -4,6 +4,7 @@ import type { Repository } from '../../ports.ts';
 import type { SecuritySignals } from '../../security/signals.ts';
 import type { Grant, TokenRequest, TokenResponse } from './grant-type.ts';
 import type { TenantSigner } from '../tokens/signer.ts';
+import type { ActivityMeter } from '../../usage/activity.ts';
 import * as authorizationCode from './authorization-code.ts';
 import * as clientCredentials from './client-credentials.ts';
 import * as refreshToken from './refresh-token.ts';
@@ -17,6 +18,7 @@ export interface GrantDeps {
   /** Notices (refresh-token reuse tells the user). */
   readonly mail: MailDeps;
   readonly signals?: SecuritySignals | undefined;
+  readonly activity?: ActivityMeter;
 }
 
 /** A grant module (STYLE rule 1): `grantType`, its `parameters`, and `handle(deps, request)`. */

@@ -10,6 +10,7 @@ import { mintAccessToken } from '../tokens/access-token.ts';
 import { mintIdToken } from '../tokens/id-token.ts';
 import { refreshTokenHash, refusalOf, revokeFamily, rotateRefreshToken } from '../tokens/refresh-token-family.ts';
 import type { TenantSigner } from '../tokens/signer.ts';
+import type { ActivityMeter } from '../../usage/activity.ts';
 import { accessTokenTtl, audienceFor, splitScope } from './internal/issue.ts';
 
 /**
@@ -27,6 +28,8 @@ export interface RefreshGrantDeps {
   readonly signer: TenantSigner;
   readonly mail: MailDeps;
   readonly signals?: SecuritySignals | undefined;
+  /** Counts the user as active this month (a refresh-token exchange counts like a sign-in). */
+  readonly activity?: ActivityMeter;
 }
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
@@ -102,6 +105,8 @@ export async function handle(deps: RefreshGrantDeps, req: TokenRequest): Promise
     : undefined;
   // Rotate last: if signing failed, the presented token is still good for a retry (signing touches no database).
   const refreshToken = await rotateRefreshToken(deps, tenant, t);
+  // Monthly active users: in memory after the user's first exchange of the month in this process.
+  await deps.activity?.touch(tenant.id, t.userId);
   if (!refreshToken) {
     // Lost a race with another use of the same token: that is reuse too (the tokens minted above are never released).
     await revokeFamily(deps, tenant, client, t.familyId, t.expiresAt, { userId: t.userId });

@@ -11,7 +11,8 @@ import { clearCookie, cookieValue, interactionCookieName, setCookie } from '../c
 import { csrfToken } from '../csrf.ts';
 import { DEVICE_COOKIE_MAX_AGE, deviceCookieName } from '../device-cookie.ts';
 import { cspSourceOf, pageResponse } from '../page.ts';
-import { InteractionExpired } from '../page-errors.ts';
+import { InteractionExpired, UserLimitReached } from '../page-errors.ts';
+import { USER_LIMIT } from '../../../core/usage/user-limit.ts';
 import { pageRoute } from '../page-route.ts';
 
 type Deps = Pick<ServerDeps, 'directory' | 'publicUrl' | 'browser' | 'clock' | 'trustedProxies'>;
@@ -51,6 +52,8 @@ function respond(t: PageTenant, interaction: Interaction, outcome: Outcome, csrf
       return new Response(null, { status: 303, headers: { location: `${t.base}/login/${interaction.id}`, 'cache-control': 'no-store' } });
     case 'expired':
       throw new InteractionExpired();
+    case 'user_limit':
+      throw new UserLimitReached(USER_LIMIT);
     case 'respond': {
       const headers = new Headers();
       headers.append('set-cookie', clearCookie(interactionCookieName(interaction.id, t.secure), t.secure));
