@@ -128,6 +128,8 @@ function forPeople(e: unknown, event: H3Event): Response | undefined {
   // The authorization and logout endpoints' refusals that cannot go back to a client (RFC 6749 §4.1.2.1).
   if (isOAuthError(e)) return errorPage(400, 'This request is not valid', `${capitalize(e.message)}.`, { ...look, code: e.error });
   if (isAuthflowError(e)) return errorPage(STATUS[e.code], TITLES[STATUS[e.code]]!, e.message, { ...look, code: e.code, headers: retryAfter(e) });
+  // No such page, for a client that asked for JSON and not HTML (a script probing a URL): problem+json.
+  if (e instanceof HTTPError && !e.unhandled && e.status === 404 && prefersJson(event)) return problem(404, 'No such resource.');
   // h3's own refusals (no such page, a method the page does not take, a path it cannot decode): a page too.
   if (e instanceof HTTPError && !e.unhandled) return errorPage(e.status, TITLES[e.status] ?? 'Error', e.status === 404 ? 'There is no such page.' : e.statusText || 'The request was refused.', { ...look, code: e.status === 404 ? 'not_found' : 'bad_request' });
   return undefined;
@@ -170,4 +172,10 @@ function describe(e: unknown): Record<string, unknown> {
     stack: e.stack,
     ...(cause instanceof Error ? { cause: { type: cause.name, code: (cause as { code?: unknown }).code, message: cause.message } } : {}),
   };
+}
+
+/** The request asks for JSON and not for HTML (no Accept at all is a browser-like request: it gets the page). */
+function prefersJson(event: H3Event): boolean {
+  const accept = event.req.headers.get('accept');
+  return accept !== null && /json/i.test(accept) && !/text\/html/i.test(accept);
 }

@@ -165,10 +165,10 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
   const user = await api(port, adminKey, 'POST', `/tenants/${tenant}/users`, { email: 'fuzz@example.com', email_verified: true, password });
   const scratchUser = await api(port, adminKey, 'POST', `/tenants/${scratchTenant}/users`, { email: 'scratch@example.com', password });
   const tenantKey = await api(port, adminKey, 'POST', '/api-keys', { name: 'fuzz', tenant: scratchTenant, scopes: ['*'] }).catch(() => api(port, adminKey, 'POST', '/api-keys', { name: 'fuzz', tenant: scratchTenant, scopes: ['users:read', 'clients:read'] }));
-  if (typeof confidential.client?.client_id !== 'string' || typeof user.id !== 'string') throw new Error('setup: unexpected API answers');
+  if (typeof confidential.client_id !== 'string' || typeof user.id !== 'string') throw new Error('setup: unexpected API answers');
   const clients = [
-    { id: confidential.client.client_id as string, secret: confidential.client_secret as string, redirectUri: REDIRECT },
-    { id: pub.client.client_id as string, redirectUri: REDIRECT },
+    { id: confidential.client_id as string, secret: confidential.client_secret as string, redirectUri: REDIRECT },
+    { id: pub.client_id as string, redirectUri: REDIRECT },
   ];
 
   const cookies = new Set<string>();
@@ -218,7 +218,7 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
   const key = await generateSigningKey('ES256');
   const jwtClient = await api(port, adminKey, 'POST', `/tenants/${tenant}/clients`, { name: 'Fuzz JWT', type: 'confidential', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['client_credentials'] });
   const signer = await importKey(key.privateJwk, 'ES256');
-  const jwtId = jwtClient.client.client_id as string;
+  const jwtId = jwtClient.client_id as string;
   const now = Math.floor(Date.now() / 1000);
   const aud = `http://${PUBLIC_HOST}/t/${tenant}/token`;
   const claims = [
@@ -251,7 +251,7 @@ async function learn(port: number, adminKey: string): Promise<Knowledge> {
     params: {
       tenant: [tenant, scratchTenant],
       interaction: interactions,
-      client_id: [scratchClient.client.client_id as string, clients[0]!.id],
+      client_id: [scratchClient.client_id as string, clients[0]!.id],
       user: [scratchUser.id as string, user.id as string],
       session: [],
       kid: [...kids.items.map((key) => key.kid), ...jwks.keys.map((key) => key.kid)],

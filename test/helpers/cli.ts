@@ -10,6 +10,8 @@ export const TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
   AUTHFLOW_ARGON2_MEMORY_COST: '1024',
   AUTHFLOW_ARGON2_TIME_COST: '1',
   AUTHFLOW_LOG_ACCESS: 'true',
+  // One process: the in-process CLI cannot fork the test runner into a cluster (the e2e suite runs workers).
+  AUTHFLOW_WORKERS: '1',
 });
 
 /** A writable stream that keeps everything written to it, as text. */

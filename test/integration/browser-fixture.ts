@@ -64,7 +64,7 @@ export async function startSite(options: { database?: 'sqlite' | 'postgres'; htt
     const port = options.https ? 0 : await freePort();
     const url = options.https ? 'https://id.authflow.test' : `http://127.0.0.1:${port}`;
     await initialize({ dataDir, publicUrl: url, tenantSlug: 'main', databaseUrl: pg?.url });
-    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: pg ? { database_url: pg.url } : {} });
+    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: { ...(pg ? { database_url: pg.url } : {}), metrics: { listen: 'main' } } });
     af = await openAuthflow(config, { clock, logger: createLogger({ logLevel: 'info', logFormat: 'json' }, logs) });
     const opened = af;
     let fetcher: Site['fetch'];

@@ -100,7 +100,7 @@ export async function startFlows(database: 'sqlite' | 'postgres' = 'sqlite', opt
   let serving: Serving | undefined;
   try {
     await initialize({ dataDir, publicUrl, tenantSlug: 'main', databaseUrl: pgDb?.url });
-    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: pgDb ? { database_url: pgDb.url } : {} });
+    const config = loadConfig({ dataDir, env: { ...TEST_ENV }, flags: { ...(pgDb ? { database_url: pgDb.url } : {}), metrics: { listen: 'main' } } });
     af = await openAuthflow(config, { clock, logger: createLogger(config, logs), create: true });
     if (options.settings) await af.admin.tenants.update(LOCAL_ADMIN, 'main', { settings: options.settings });
     serving = await startServer(af, { host: '127.0.0.1', port });
