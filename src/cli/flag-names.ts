@@ -19,6 +19,8 @@ const RENAMED: Record<string, string> = {
 
 /** The flag a body field was given with; `settings.x.y` is `--set x.y`. */
 export function flagOf(field: string): string {
+  // A CLI-side check may already name the flag as typed.
+  if (field.startsWith('--')) return field;
   const parts = field.split('.').filter((p) => !/^\d+$/.test(p));
   if (parts[0] === 'settings' && parts.length > 1) return `--set ${parts.slice(1).join('.')}`;
   if (parts.length === 0 || parts[0] === 'body') return 'the input';

@@ -229,7 +229,7 @@ describe('authflow single binary', () => {
     });
 
     it('--workers 2: two workers share the port and the database, /metrics counts both, SIGTERM stops them all', async () => {
-      const server = await serve(installed, { env: { AUTHFLOW_WORKERS: '2' } });
+      const server = await serve(installed, { env: { AUTHFLOW_WORKERS: '2', AUTHFLOW_METRICS_LISTEN: 'main' } });
       await untilReady(server.url);
       const workers = readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
       expect(workers).toHaveLength(2);

@@ -161,10 +161,18 @@ function shapeOf(req: FuzzRequest, r: WireResponse): string | undefined {
       }
     }
     case 'pages':
-      return type === 'text/html' ? undefined : problem;
+      // A page that does not exist answers problem+json to a client asking for JSON and not HTML.
+      return type === 'text/html' || (r.status === 404 && type === 'application/problem+json' && !acceptsHtml(req)) ? undefined : problem;
     default:
-      return type === 'application/problem+json' ? undefined : problem;
+      // An unknown address a browser opens gets an HTML 404.
+      return type === 'application/problem+json' || (r.status === 404 && type === 'text/html' && acceptsHtml(req)) ? undefined : problem;
   }
+}
+
+/** The request's Accept header names text/html. */
+function acceptsHtml(req: FuzzRequest): boolean {
+  const head = req.bytes.toString('latin1').split('\r\n\r\n', 1)[0]!;
+  return /^accept:[^\r\n]*text\/html/im.test(head);
 }
 
 function leakIn(r: WireResponse, secrets: readonly string[]): string | undefined {
