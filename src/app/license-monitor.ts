@@ -66,12 +66,22 @@ export function startLicenseMonitor(af: Authflow, tuning: MonitorTuning = {}): L
     }
     for (const s of scopes) {
       if (s.max === undefined) continue;
-      if (s.used > s.max && !overSince.has(s.scope)) {
+      if (s.used > s.max && !overSince.has(s.scope) && (await countedInDatabase(s.scope)) > s.max) {
         const since = await af.repo.instanceState.putIfAbsent(`mau_over:${month}:${s.scope}`, now, now);
         overSince.set(s.scope, typeof since === 'number' ? since : now);
       }
       for (const t of THRESHOLDS) if (s.max > 0 && s.used >= t * s.max) await notice(s.scope, s.licenseId ?? 'community', t, s.used, s.max);
     }
+  }
+
+  /**
+   * The database's count for a scope: the in-memory one can run one ahead while a
+   * recount races a sign-in's own bump, and grace (shared by every server) must
+   * not start on that.
+   */
+  async function countedInDatabase(scope: string): Promise<number> {
+    const rows = await af.repo.usage.activeByTenant(month);
+    return scope === 'instance' ? rows.reduce((n, r) => n + r.count, 0) : (rows.find((r) => r.tenantId === scope)?.count ?? 0);
   }
 
   async function notice(scope: string, licenseId: string, threshold: number, used: number, max: number): Promise<void> {
@@ -83,7 +93,7 @@ export function startLicenseMonitor(af: Authflow, tuning: MonitorTuning = {}): L
     af.logger.warn({ scope, limit: 'mau', used, max, threshold: pct }, `license: monthly active users reached ${pct} % of the licensed ${max}`);
     const tenants = scope === 'instance' ? [...counts.keys()] : [scope];
     for (const tenantId of tenants) {
-      await recordAudit(af.repo, { tenantId, at: now, actor: 'system', action: 'license.threshold', target: `license:${licenseId}`, data: { limit: 'mau', scope: scope === 'instance' ? 'instance' : 'tenant', used, max, threshold: pct } });
+      await af.repo.transaction((tx) => recordAudit(tx, { tenantId, at: now, actor: 'system', action: 'license.threshold', target: `license:${licenseId}`, data: { limit: 'mau', scope: scope === 'instance' ? 'instance' : 'tenant', used, max, threshold: pct } }));
     }
   }
 

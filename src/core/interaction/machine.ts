@@ -146,7 +146,8 @@ export async function finish(
   let deviceSecret: string | undefined;
   const userId = auth?.userId ?? current?.userId;
   if (userId && deps.activity && !(await deps.activity.admit(tenant.id, userId))) {
-    await recordAudit(deps.repo, { tenantId: tenant.id, at: deps.clock.now(), actor: `user:${userId}`, action: 'signin.refused', target: `user:${userId}`, data: { reason: 'license_mau_limit', client_id: input.client.clientId }, ip: input.device.ip });
+    // In a transaction of its own: the chain head stays locked until the event commits.
+    await deps.repo.transaction((tx) => recordAudit(tx, { tenantId: tenant.id, at: deps.clock.now(), actor: `user:${userId}`, action: 'signin.refused', target: `user:${userId}`, data: { reason: 'license_mau_limit', client_id: input.client.clientId }, ip: input.device.ip }));
     return { kind: 'user_limit' };
   }
   if (auth) {
